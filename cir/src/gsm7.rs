@@ -1,0 +1,146 @@
+//! GSM 03.38 default-alphabet 7-bit packing, as far as a CIR needs it.
+//!
+//! Septets are packed LSB first, eight septets in seven bytes. For the characters a CIR uses
+//! (letters, digits, space, `.`, `:`, `-`) the default alphabet equals ASCII; `@` is 0x00, `$` 0x02
+//! and `_` 0x11. Characters with no ASCII equal unpack to [`NO_ASCII`], which the line decoder then
+//! reports as `non-printable`: never guessed, never dropped.
+
+/// What an unpacked septet with no ASCII equal becomes (SUB).
+pub const NO_ASCII: u8 = 0x1A;
+
+/// The ASCII byte for a default-alphabet septet, or [`NO_ASCII`].
+pub const fn septet_to_ascii(septet: u8) -> u8 {
+    match septet & 0x7F {
+        0x00 => b'@',
+        0x02 => b'$',
+        0x11 => b'_',
+        s @ (0x0A | 0x0D) => s,
+        // The national characters and the escape: ¤ ¡ Ä Ö Ñ Ü § ¿ ä ö ñ ü à, ESC.
+        0x24 | 0x40 | 0x5B..=0x60 | 0x7B..=0x7F | 0x1B => NO_ASCII,
+        s @ 0x20..=0x7A => s,
+        _ => NO_ASCII,
+    }
+}
+
+/// The default-alphabet septet for an ASCII byte, if it has one.
+pub const fn ascii_to_septet(b: u8) -> Option<u8> {
+    match b {
+        b'@' => Some(0x00),
+        b'$' => Some(0x02),
+        b'_' => Some(0x11),
+        b'\n' | b'\r' => Some(b),
+        0x5B..=0x60 | 0x7B..=0x7F => None,
+        0x20..=0x7A => Some(b),
+        _ => None,
+    }
+}
+
+/// How many septets `packed` holds.
+///
+/// Over an IP bearer there is no septet count, so 7 spare bits at the end are ambiguous: 3GPP TS
+/// 23.038 has conforming senders pad them with CR, but some pad with zeros, which would read as a
+/// final `@`. A 7-byte multiple whose last septet is zero is therefore taken as one septet shorter.
+/// The price: a text that really ends in `@` exactly on an 8-septet boundary loses that `@`.
+pub fn septet_count(packed: &[u8]) -> usize {
+    let n = packed.len() * 8 / 7;
+    if packed.len().is_multiple_of(7) && n > 0 && packed.last().is_some_and(|&b| b >> 1 == 0) { n - 1 } else { n }
+}
+
+/// The septet at index `i` of `packed` (0 when past the end).
+pub fn septet(packed: &[u8], i: usize) -> u8 {
+    let bit = i * 7;
+    let (byte, shift) = (bit / 8, bit % 8);
+    let lo = u16::from(packed.get(byte).copied().unwrap_or(0));
+    let hi = u16::from(packed.get(byte + 1).copied().unwrap_or(0));
+    (((lo | (hi << 8)) >> shift) & 0x7F) as u8
+}
+
+/// Unpacks `packed` into `out` as ASCII, returning how many bytes were written (at most
+/// `out.len()`).
+pub fn unpack_ascii(packed: &[u8], out: &mut [u8]) -> usize {
+    let n = septet_count(packed).min(out.len());
+    for (i, o) in out.iter_mut().take(n).enumerate() {
+        *o = septet_to_ascii(septet(packed, i));
+    }
+    n
+}
+
+/// Packs ASCII `text` into `out`; `None` if a byte has no default-alphabet septet.
+pub fn pack_ascii(text: &[u8], out: &mut Vec<u8>) -> Option<()> {
+    let mut acc: u32 = 0;
+    let mut bits = 0;
+    for &b in text {
+        acc |= u32::from(ascii_to_septet(b)?) << bits;
+        bits += 7;
+        while bits >= 8 {
+            out.push((acc & 0xFF) as u8);
+            acc >>= 8;
+            bits -= 8;
+        }
+    }
+    if bits > 0 {
+        // 7 spare bits would read as a final `@`: 3GPP TS 23.038 6.1.2.3.1 pads them with CR.
+        if bits == 1 {
+            acc |= u32::from(b'\r') << 1;
+        }
+        out.push((acc & 0xFF) as u8);
+    }
+    Some(())
+}
+
+/// The packed bytes that hold septets `first..first + count`: for highlighting a field of an
+/// unpacked text in the original payload.
+pub const fn septets_to_bytes(first: usize, count: usize) -> (usize, usize) {
+    if count == 0 {
+        return (first * 7 / 8, 0);
+    }
+    let start = first * 7 / 8;
+    let end = ((first + count) * 7).div_ceil(8);
+    (start, end - start)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn protocol_md_example_packs_byte_for_byte() {
+        let mut out = Vec::new();
+        pack_ascii(b"WVCI 1.2 12345", &mut out).unwrap();
+        assert_eq!(out, [0x57, 0xEB, 0x30, 0x09, 0x8A, 0xB9, 0x64, 0xA0, 0x98, 0x6C, 0x46, 0xAB, 0x01]);
+        let mut text = [0u8; 32];
+        let n = unpack_ascii(&out, &mut text);
+        assert_eq!(&text[..n], b"WVCI 1.2 12345");
+    }
+
+    #[test]
+    fn seven_spare_bits_are_padded_with_cr_and_zero_padding_is_dropped() {
+        let mut out = Vec::new();
+        pack_ascii(b"WVCI 1.", &mut out).unwrap();
+        assert_eq!(out.len(), 7);
+        assert_eq!(out[6] >> 1, 0x0D, "CR padding");
+        let mut text = [0u8; 16];
+        let n = unpack_ascii(&out, &mut text);
+        assert_eq!(&text[..n], b"WVCI 1.\r");
+        out[6] &= 1; // a non-conforming sender's zero padding
+        let n = unpack_ascii(&out, &mut text);
+        assert_eq!(&text[..n], b"WVCI 1.");
+    }
+
+    #[test]
+    fn specials_map_both_ways() {
+        for (ascii, septet) in [(b'@', 0x00), (b'$', 0x02), (b'_', 0x11), (b'A', 0x41), (b'-', 0x2D)] {
+            assert_eq!(ascii_to_septet(ascii), Some(septet));
+            assert_eq!(septet_to_ascii(septet), ascii);
+        }
+        assert_eq!(ascii_to_septet(b'['), None);
+        assert_eq!(septet_to_ascii(0x5B), NO_ASCII);
+    }
+
+    #[test]
+    fn septet_spans_cover_their_bits() {
+        assert_eq!(septets_to_bytes(0, 1), (0, 1));
+        assert_eq!(septets_to_bytes(1, 1), (0, 2));
+        assert_eq!(septets_to_bytes(9, 5), (7, 6)); // bits 63..98
+    }
+}
