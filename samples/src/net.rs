@@ -1,0 +1,154 @@
+//! Packet building: IPv4/IPv6 with UDP or TCP via etherparse, wrapped in the link layers the
+//! samples need (Ethernet with 802.1Q/QinQ tags, Linux cooked v1 and v2, raw IP).
+
+use etherparse::{IpHeaders, IpNumber, Ipv4Header, PacketBuilder, TcpHeader};
+use std::net::IpAddr;
+
+/// TCP flags of a segment.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Flags {
+    pub syn: bool,
+    pub ack: bool,
+    pub fin: bool,
+    pub psh: bool,
+}
+
+/// A transport segment between two endpoints.
+#[derive(Clone, Debug)]
+pub enum Transport {
+    Udp,
+    Tcp { seq: u32, ack: u32, flags: Flags, window: u16 },
+}
+
+/// Builds an IP packet (no link header). `ip_id` sets the IPv4 identification.
+pub fn ip_packet(src: (IpAddr, u16), dst: (IpAddr, u16), ip_id: u16, transport: &Transport, payload: &[u8]) -> Vec<u8> {
+    let step = match (src.0, dst.0) {
+        (IpAddr::V4(s), IpAddr::V4(d)) => {
+            let proto = if matches!(transport, Transport::Udp) { IpNumber::UDP } else { IpNumber::TCP };
+            let mut h = Ipv4Header::new(0, 64, proto, s.octets(), d.octets()).expect("an empty IPv4 payload fits");
+            h.identification = ip_id;
+            h.dont_fragment = true;
+            PacketBuilder::ip(IpHeaders::Ipv4(h, Default::default()))
+        }
+        (IpAddr::V6(s), IpAddr::V6(d)) => PacketBuilder::ipv6(s.octets(), d.octets(), 64),
+        _ => panic!("mixed IPv4/IPv6 endpoints"),
+    };
+    let mut out = Vec::with_capacity(payload.len() + 60);
+    match transport {
+        Transport::Udp => step.udp(src.1, dst.1).write(&mut out, payload),
+        Transport::Tcp { seq, ack, flags, window } => {
+            let mut t = step.tcp(src.1, dst.1, *seq, *window);
+            if flags.syn {
+                t = t.syn();
+            }
+            if flags.ack {
+                t = t.ack(*ack);
+            }
+            if flags.fin {
+                t = t.fin();
+            }
+            if flags.psh {
+                t = t.psh();
+            }
+            t.write(&mut out, payload)
+        }
+    }
+    .expect("writing to a Vec does not fail");
+    out
+}
+
+/// Splits an IPv4 packet into fragments whose payloads are at most `chunk` bytes (a multiple of 8).
+pub fn fragment_ipv4(packet: &[u8], chunk: usize) -> Vec<Vec<u8>> {
+    let (header, payload) = Ipv4Header::from_slice(packet).expect("a valid IPv4 packet");
+    let mut frags = Vec::new();
+    for (i, part) in payload.chunks(chunk).enumerate() {
+        let mut h = header.clone();
+        h.dont_fragment = false;
+        h.more_fragments = (i + 1) * chunk < payload.len();
+        h.fragment_offset = etherparse::IpFragOffset::try_new((i * chunk / 8) as u16).expect("offset fits 13 bits");
+        h.total_len = (h.header_len() + part.len()) as u16;
+        h.header_checksum = h.calc_header_checksum();
+        let mut f = h.to_bytes().to_vec();
+        f.extend_from_slice(part);
+        frags.push(f);
+    }
+    frags
+}
+
+/// The link layer a frame is captured with.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Link {
+    Ethernet,
+    /// One 802.1Q tag.
+    Vlan(u16),
+    /// QinQ: an 802.1ad S-tag, then an 802.1Q C-tag.
+    QinQ(u16, u16),
+    /// Linux cooked capture v1 (`tcpdump -i any` before libpcap 1.10).
+    Sll,
+    /// Linux cooked capture v2.
+    Sll2 {
+        ifindex: u32,
+    },
+    /// Raw IP, no link header.
+    RawIp,
+}
+
+/// MAC addresses derived from the IP so that each host keeps one address.
+fn mac_for(ip: &[u8]) -> [u8; 6] {
+    let n = ip.len();
+    [0x02, 0x57, 0x56, ip.get(n - 3).copied().unwrap_or(0), ip.get(n - 2).copied().unwrap_or(0), ip[n - 1]]
+}
+
+/// Wraps an IP packet in `link`. `outbound` says whether the capturing host sent it (SLL packet type).
+pub fn frame(link: Link, ip: &[u8], outbound: bool) -> Vec<u8> {
+    let v6 = ip.first().is_some_and(|b| b >> 4 == 6);
+    let ethertype: u16 = if v6 { 0x86DD } else { 0x0800 };
+    let (src_ip, dst_ip) = if v6 { (&ip[8..24], &ip[24..40]) } else { (&ip[12..16], &ip[16..20]) };
+    let mut f = Vec::with_capacity(ip.len() + 24);
+    match link {
+        Link::Ethernet | Link::Vlan(_) | Link::QinQ(..) => {
+            f.extend_from_slice(&mac_for(dst_ip));
+            f.extend_from_slice(&mac_for(src_ip));
+            match link {
+                Link::Vlan(id) => {
+                    f.extend_from_slice(&0x8100u16.to_be_bytes());
+                    f.extend_from_slice(&id.to_be_bytes());
+                }
+                Link::QinQ(outer, inner) => {
+                    f.extend_from_slice(&0x88A8u16.to_be_bytes());
+                    f.extend_from_slice(&outer.to_be_bytes());
+                    f.extend_from_slice(&0x8100u16.to_be_bytes());
+                    f.extend_from_slice(&inner.to_be_bytes());
+                }
+                _ => {}
+            }
+            f.extend_from_slice(&ethertype.to_be_bytes());
+        }
+        Link::Sll => {
+            // packet type (0 to us, 4 outgoing), ARPHRD_ETHER, address length, address (8), protocol
+            f.extend_from_slice(&(if outbound { 4u16 } else { 0 }).to_be_bytes());
+            f.extend_from_slice(&1u16.to_be_bytes());
+            f.extend_from_slice(&6u16.to_be_bytes());
+            f.extend_from_slice(&mac_for(src_ip));
+            f.extend_from_slice(&[0, 0]);
+            f.extend_from_slice(&ethertype.to_be_bytes());
+        }
+        Link::Sll2 { ifindex } => {
+            // protocol, reserved, interface index, ARPHRD_ETHER, packet type, address length, address (8)
+            f.extend_from_slice(&ethertype.to_be_bytes());
+            f.extend_from_slice(&[0, 0]);
+            f.extend_from_slice(&ifindex.to_be_bytes());
+            f.extend_from_slice(&1u16.to_be_bytes());
+            f.push(if outbound { 4 } else { 0 });
+            f.push(6);
+            f.extend_from_slice(&mac_for(src_ip));
+            f.extend_from_slice(&[0, 0]);
+        }
+        Link::RawIp => {}
+    }
+    f.extend_from_slice(ip);
+    f
+}
+
+/// The TCP header length etherparse writes (no options).
+pub const TCP_HEADER_LEN: usize = TcpHeader::MIN_LEN;
