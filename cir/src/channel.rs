@@ -59,7 +59,7 @@ pub type PortRange = (u16, u16);
 pub struct PortMap {
     /// UDP ports of the UDP/IP CIR channel.
     pub udp: Vec<PortRange>,
-    /// TCP ports of the standalone TCP CIR channel.
+    /// TCP ports of the standalone TCP CIR channel (default 3716-3717).
     pub tcp: Vec<PortRange>,
     /// UDP ports of SMS CIR over an IP bearer.
     pub sms: Vec<PortRange>,
@@ -71,7 +71,9 @@ impl Default for PortMap {
     fn default() -> Self {
         Self {
             udp: vec![(PORT_UDP_CIR, PORT_UDP_CIR)],
-            tcp: vec![(PORT_UDP_CIR, PORT_UDP_CIR)],
+            // IANA registers both ports for TCP too; STCP servers use 3717, and whatever runs on
+            // 3716/tcp is worth a look.
+            tcp: vec![(PORT_SMS_CIR, PORT_UDP_CIR)],
             sms: vec![(PORT_SMS_CIR, PORT_SMS_CIR)],
             wap_push: vec![(PORT_WAP_PUSH, PORT_WAP_PUSH)],
         }

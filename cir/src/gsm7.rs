@@ -37,13 +37,15 @@ pub const fn ascii_to_septet(b: u8) -> Option<u8> {
 
 /// How many septets `packed` holds.
 ///
-/// Over an IP bearer there is no septet count, so 7 spare bits at the end are ambiguous: 3GPP TS
-/// 23.038 has conforming senders pad them with CR, but some pad with zeros, which would read as a
-/// final `@`. A 7-byte multiple whose last septet is zero is therefore taken as one septet shorter.
-/// The price: a text that really ends in `@` exactly on an 8-septet boundary loses that `@`.
+/// Over an IP bearer there is no septet count, so 7 spare bits at the end are ambiguous. 3GPP TS
+/// 23.038 (6.1.2.3.1) has senders pad them with CR, and a sender whose text really ends in CR
+/// there adds a second CR; some senders pad with zeros instead, which would read as a final `@`.
+/// So a 7-byte multiple whose last septet is CR or zero is taken as one septet shorter. The price:
+/// a text that really ends in `@` exactly on an 8-septet boundary loses that `@`.
 pub fn septet_count(packed: &[u8]) -> usize {
     let n = packed.len() * 8 / 7;
-    if packed.len().is_multiple_of(7) && n > 0 && packed.last().is_some_and(|&b| b >> 1 == 0) { n - 1 } else { n }
+    let padded = packed.len().is_multiple_of(7) && packed.last().is_some_and(|&b| matches!(b >> 1, 0 | 0x0D));
+    if padded && n > 0 { n - 1 } else { n }
 }
 
 /// The septet at index `i` of `packed` (0 when past the end).
@@ -121,7 +123,7 @@ mod tests {
         assert_eq!(out[6] >> 1, 0x0D, "CR padding");
         let mut text = [0u8; 16];
         let n = unpack_ascii(&out, &mut text);
-        assert_eq!(&text[..n], b"WVCI 1.\r");
+        assert_eq!(&text[..n], b"WVCI 1.", "CR padding is not text");
         out[6] &= 1; // a non-conforming sender's zero padding
         let n = unpack_ascii(&out, &mut text);
         assert_eq!(&text[..n], b"WVCI 1.");

@@ -446,7 +446,8 @@ fn port_map_defaults_and_overrides() {
     assert_eq!(map.channel(Transport::Udp, 40000, 3716), Some(Channel::Sms));
     assert_eq!(map.channel(Transport::Udp, 9200, 2948), Some(Channel::WapPush));
     assert_eq!(map.channel(Transport::Tcp, 3717, 51000), Some(Channel::Tcp));
-    assert_eq!(map.channel(Transport::Tcp, 3716, 51000), None);
+    assert_eq!(map.channel(Transport::Tcp, 3716, 51000), Some(Channel::Tcp), "IANA registers 3716/tcp too");
+    assert_eq!(map.channel(Transport::Tcp, 3718, 51000), None);
     assert_eq!(map.channel(Transport::Udp, 53, 40000), None);
     let custom = PortMap { udp: wvcir::parse_port_ranges("9000-9010,3717").unwrap(), ..PortMap::default() };
     assert_eq!(custom.channel(Transport::Udp, 1, 9005), Some(Channel::Udp));
