@@ -90,7 +90,7 @@ pub fn samples() -> Vec<Sample> {
     ]
 }
 
-/// The damaged files: `(name under captures/bad/, bytes, what is wrong)`.
+/// The damaged files: `(name under bad/, bytes, what is wrong)`.
 pub fn bad_files() -> Vec<(&'static str, Vec<u8>, &'static str)> {
     scenarios::bad_files()
 }
@@ -100,7 +100,7 @@ pub fn all_files(readme_template: &str) -> Vec<(String, Vec<u8>)> {
     let samples = samples();
     let mut files: Vec<(String, Vec<u8>)> =
         samples.iter().map(|s| (format!("captures/{}", s.name), s.capture.to_bytes())).collect();
-    files.extend(bad_files().into_iter().map(|(n, b, _)| (format!("captures/bad/{n}"), b)));
+    files.extend(bad_files().into_iter().map(|(n, b, _)| (format!("bad/{n}"), b)));
     files.push(("README.md".to_owned(), render_readme(readme_template, &samples).into_bytes()));
     files
 }
@@ -124,7 +124,7 @@ pub fn render_readme(template: &str, samples: &[Sample]) -> String {
         );
     }
     for (name, bytes, what) in bad_files() {
-        let _ = writeln!(out, "| `bad/{name}` | - | {} | damaged: {what} |", bytes.len());
+        let _ = writeln!(out, "| `../bad/{name}` | - | {} | damaged: {what} |", bytes.len());
     }
     for s in samples {
         let _ = writeln!(out, "\n### `{}`\n\n{}\n\n| frame | carries |\n|---|---|", s.name, s.shows);

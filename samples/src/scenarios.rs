@@ -322,7 +322,7 @@ pub fn ipv4_fragments() -> Capture {
             "IPv4 fragment {} of {n} (id 0x0777, offset {}){}",
             i + 1,
             i * 16,
-            if i == 0 { ": holds the UDP header" } else { "" }
+            if i == 0 { ": holds the UDP header and, arriving last, completes the datagram" } else { "" }
         );
         cap.push_ip(1.0 + k as f64 * 0.001, link, 0, &frags[i], false, &note);
     }

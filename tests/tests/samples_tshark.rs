@@ -7,8 +7,10 @@ use std::path::PathBuf;
 use wvcir_samples::{Sample, samples};
 use wvcir_tests::{Tshark, root};
 
+/// A sample by name: `bad/x.pcap` for the damaged files, else a capture under `captures/`.
 fn path(name: &str) -> PathBuf {
-    root().join("samples/captures").join(name)
+    let samples = root().join("samples");
+    if name.starts_with("bad/") { samples.join(name) } else { samples.join("captures").join(name) }
 }
 
 /// `tshark -T fields` rows, split into columns.
@@ -35,7 +37,7 @@ fn expected_protocol(note: &str) -> &'static str {
         n if n.starts_with("TLS") => ":tls",
         n if n.starts_with("WSP Push") => ":wsp:media",
         n if n.contains("retransmission") => ":tcp",
-        n if n.starts_with("IPv4 fragment") && n.contains("UDP header") => ":udp",
+        n if n.starts_with("IPv4 fragment") && n.contains("completes the datagram") => ":udp",
         n if n.starts_with("IPv4 fragment") => ":ip:data",
         n if n.starts_with("FIN") || n.starts_with("SYN") => ":tcp",
         _ => ":data",
