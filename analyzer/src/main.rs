@@ -2,10 +2,13 @@
 #![forbid(unsafe_code)]
 
 use clap::{Parser, Subcommand, ValueEnum};
-use std::io::{Read, Write};
+use std::io::{IsTerminal, Read, Write};
+use std::path::PathBuf;
 use std::process::ExitCode;
-use wvcir::Channel;
+use wvcir::{Channel, PortMap, PortRange};
+use wvcir_analyzer::analysis::Config;
 use wvcir_analyzer::decode;
+use wvcir_analyzer::run::{self, Options, OutFormat};
 
 #[derive(Parser)]
 #[command(name = "wvcir", version, about = "Make Wireless Village CSP CIR traffic visible")]
@@ -16,6 +19,11 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
+    /// Analyse captures (pcap, pcapng, plain or gzip; directories are searched) into a JSON report.
+    ///
+    /// Exit status: 0 every input read completely, 1 report written but some input incomplete or
+    /// unreadable, 2 usage error.
+    Analyze(AnalyzeArgs),
     /// Decode one payload (hex argument, or raw bytes on stdin) and print it as JSON.
     ///
     /// Exit status: 0 decoded, 1 not decodable as the channel, 2 usage error.
@@ -29,6 +37,68 @@ enum Command {
         #[arg(long)]
         pretty: bool,
     },
+    /// Print the JSON Schema of the report `analyze` writes.
+    Schema,
+}
+
+#[derive(clap::Args)]
+struct AnalyzeArgs {
+    /// Capture files or directories.
+    #[arg(required = true)]
+    inputs: Vec<PathBuf>,
+    /// Write the report here instead of stdout.
+    #[arg(short, long)]
+    output: Option<PathBuf>,
+    /// One JSON document, or NDJSON events (one object per line, each with an `event` key).
+    #[arg(long, value_enum, default_value_t = FormatArg::Json)]
+    format: FormatArg,
+    /// Indent the JSON document.
+    #[arg(long)]
+    pretty: bool,
+    /// Inputs analysed in parallel (default: all cores).
+    #[arg(short, long)]
+    jobs: Option<usize>,
+    /// UDP ports of the UDP/IP CIR channel (default 3717), e.g. `3717,9000-9010`.
+    #[arg(long, value_parser = ports, value_name = "PORTS")]
+    udp_ports: Option<PortList>,
+    /// TCP ports of the standalone TCP CIR channel (default 3716-3717).
+    #[arg(long, value_parser = ports, value_name = "PORTS")]
+    tcp_ports: Option<PortList>,
+    /// UDP ports of SMS CIR over an IP bearer (default 3716).
+    #[arg(long, value_parser = ports, value_name = "PORTS")]
+    sms_ports: Option<PortList>,
+    /// UDP ports of WAP Push (default 2948).
+    #[arg(long, value_parser = ports, value_name = "PORTS")]
+    wap_push_ports: Option<PortList>,
+    /// Only the configured ports: do not look for CIR on other ports.
+    #[arg(long)]
+    no_heuristic: bool,
+    /// A progress line (bytes and packets per second) on stderr.
+    #[arg(long, value_enum, default_value_t = ProgressArg::Auto)]
+    progress: ProgressArg,
+}
+
+/// One option's port list (a newtype: clap would take a bare `Vec` as many values).
+#[derive(Clone, Debug)]
+struct PortList(Vec<PortRange>);
+
+fn ports(text: &str) -> Result<PortList, String> {
+    wvcir::parse_port_ranges(text)
+        .map(PortList)
+        .ok_or_else(|| format!("'{text}' is not a port list like 3717 or 3716-3717,9000"))
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum FormatArg {
+    Json,
+    Ndjson,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum ProgressArg {
+    Auto,
+    Always,
+    Never,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -46,42 +116,119 @@ const MAX_DECODE_INPUT: u64 = 1 << 20;
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
-        Command::Decode { hex, channel, pretty } => {
-            let payload = match hex {
-                Some(h) => match decode::parse_hex(&h) {
-                    Ok(p) => p,
-                    Err(e) => {
-                        eprintln!("wvcir decode: the hex argument is not valid: {e}");
-                        return ExitCode::from(2);
-                    }
-                },
-                None => {
-                    let mut buf = Vec::new();
-                    if let Err(e) = std::io::stdin().take(MAX_DECODE_INPUT + 1).read_to_end(&mut buf) {
-                        eprintln!("wvcir decode: cannot read stdin: {e}");
-                        return ExitCode::from(2);
-                    }
-                    if buf.len() as u64 > MAX_DECODE_INPUT {
-                        eprintln!("wvcir decode: stdin holds more than {MAX_DECODE_INPUT} bytes; give one payload");
-                        return ExitCode::from(2);
-                    }
-                    buf
-                }
-            };
-            let channel = match channel {
-                ChannelArg::Auto => decode::guess_channel(&payload),
-                ChannelArg::Udp => Channel::Udp,
-                ChannelArg::Tcp => Channel::Tcp,
-                ChannelArg::Sms => Channel::Sms,
-                ChannelArg::WapPush => Channel::WapPush,
-            };
-            let (doc, ok) = decode::decode(&payload, channel);
-            let out = if pretty { serde_json::to_string_pretty(&doc) } else { serde_json::to_string(&doc) };
-            let mut stdout = std::io::stdout().lock();
-            if out.map_err(std::io::Error::from).and_then(|s| writeln!(stdout, "{s}")).is_err() {
-                return ExitCode::from(1);
+        Command::Analyze(args) => analyze(args),
+        Command::Decode { hex, channel, pretty } => decode_cmd(hex, channel, pretty),
+        Command::Schema => {
+            let mut out = std::io::stdout().lock();
+            match out.write_all(wvcir_analyzer::report::SCHEMA.as_bytes()) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(_) => ExitCode::from(1),
             }
-            if ok { ExitCode::SUCCESS } else { ExitCode::from(1) }
         }
     }
+}
+
+fn analyze(args: AnalyzeArgs) -> ExitCode {
+    let mut map = PortMap::default();
+    for (slot, value) in [
+        (&mut map.udp, args.udp_ports),
+        (&mut map.tcp, args.tcp_ports),
+        (&mut map.sms, args.sms_ports),
+        (&mut map.wap_push, args.wap_push_ports),
+    ] {
+        if let Some(PortList(v)) = value {
+            *slot = v;
+        }
+    }
+    let out: Box<dyn Write + Send> = match &args.output {
+        Some(path) => match std::fs::File::create(path) {
+            Ok(f) => Box::new(f),
+            Err(e) => {
+                eprintln!("wvcir analyze: cannot create the output file {}: {e}", path.display());
+                return ExitCode::from(2);
+            }
+        },
+        None => Box::new(std::io::stdout()),
+    };
+    let jobs = args.jobs.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, usize::from)).max(1);
+    let progress = match args.progress {
+        ProgressArg::Always => true,
+        ProgressArg::Never => false,
+        ProgressArg::Auto => std::io::stderr().is_terminal(),
+    };
+    let opts = Options {
+        inputs: run::expand(&args.inputs),
+        config: Config { ports: map, heuristic: !args.no_heuristic },
+        format: match args.format {
+            FormatArg::Json => OutFormat::Json,
+            FormatArg::Ndjson => OutFormat::Ndjson,
+        },
+        pretty: args.pretty,
+        jobs,
+        progress,
+    };
+    let unreadable: Vec<String> = opts
+        .inputs
+        .iter()
+        .filter_map(|i| match i {
+            run::Input::Unreadable(p, kind, msg) => Some(format!("{}: {kind}: {msg}", p.display())),
+            run::Input::File(_) => None,
+        })
+        .collect();
+    match run::run(opts, out) {
+        Ok(all_complete) => {
+            for u in unreadable {
+                eprintln!("wvcir analyze: {}", wvcir::Escaped(u.as_bytes()));
+            }
+            if all_complete {
+                ExitCode::SUCCESS
+            } else {
+                eprintln!("wvcir analyze: some inputs were not read completely; see inputs[].error in the report");
+                ExitCode::from(1)
+            }
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::from(1),
+        Err(e) => {
+            eprintln!("wvcir analyze: cannot write the report: {e}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+fn decode_cmd(hex: Option<String>, channel: ChannelArg, pretty: bool) -> ExitCode {
+    let payload = match hex {
+        Some(h) => match decode::parse_hex(&h) {
+            Ok(p) => p,
+            Err(e) => {
+                eprintln!("wvcir decode: the hex argument is not valid: {e}");
+                return ExitCode::from(2);
+            }
+        },
+        None => {
+            let mut buf = Vec::new();
+            if let Err(e) = std::io::stdin().take(MAX_DECODE_INPUT + 1).read_to_end(&mut buf) {
+                eprintln!("wvcir decode: cannot read stdin: {e}");
+                return ExitCode::from(2);
+            }
+            if buf.len() as u64 > MAX_DECODE_INPUT {
+                eprintln!("wvcir decode: stdin holds more than {MAX_DECODE_INPUT} bytes; give one payload");
+                return ExitCode::from(2);
+            }
+            buf
+        }
+    };
+    let channel = match channel {
+        ChannelArg::Auto => decode::guess_channel(&payload),
+        ChannelArg::Udp => Channel::Udp,
+        ChannelArg::Tcp => Channel::Tcp,
+        ChannelArg::Sms => Channel::Sms,
+        ChannelArg::WapPush => Channel::WapPush,
+    };
+    let (doc, ok) = decode::decode(&payload, channel);
+    let out = if pretty { serde_json::to_string_pretty(&doc) } else { serde_json::to_string(&doc) };
+    let mut stdout = std::io::stdout().lock();
+    if out.map_err(std::io::Error::from).and_then(|s| writeln!(stdout, "{s}")).is_err() {
+        return ExitCode::from(1);
+    }
+    if ok { ExitCode::SUCCESS } else { ExitCode::from(1) }
 }

@@ -1,6 +1,8 @@
 //! Helpers shared by the cross-crate tests in `tests/tests/`.
 #![forbid(unsafe_code)]
 
+pub mod report;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 

@@ -1,0 +1,747 @@
+//! The analysis of one input: packets in, messages, TCP channels and flows out.
+//!
+//! Only flows on the CIR ports (or matched by the heuristic) are tracked; everything else is
+//! counted and passed over after a few byte compares, which is what keeps the analyzer fast on
+//! captures that are mostly not CIR. All state is bounded (see the `MAX_*` constants and
+//! [`LimitsRec`]); whatever is evicted is reported, never dropped silently.
+
+use crate::capture::{CaptureError, CaptureReader, link_name};
+use crate::defrag::Defrag;
+use crate::packet::{self, L4, Segment};
+use crate::reassembly::Reassembler;
+use crate::report::{
+    ClassRec, ErrorRec, FlowRec, InputRec, LimitsRec, MessageRec, ReasonRec, TcpChannelRec, epoch, micros, rfc3339,
+};
+use std::collections::{HashMap, VecDeque};
+use std::io::Read;
+use std::net::IpAddr;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+use wvcir::framer::{Frame, LineFramer};
+use wvcir::sms::{self, SmsText};
+use wvcir::{Channel, Classification, Command, Detected, LineEnd, Message, PayloadKind, PortMap, Transport, wsp};
+
+/// Flows tracked at once per input; past it the least recently active eighth is finalised early.
+pub const MAX_FLOWS: usize = 100_000;
+/// PING round trips kept per TCP channel (the count is exact beyond it).
+pub const MAX_PING_RTTS: usize = 1024;
+/// Seconds within which an OK must answer a HELO (transport binding 1.3, section 8.1.3).
+pub const HELO_TIMEOUT: f64 = 30.0;
+/// Payloads shorter than this say little about entropy.
+const ENTROPY_MIN_LEN: usize = 16;
+
+/// What the analysis looks for.
+#[derive(Clone, Debug)]
+pub struct Config {
+    pub ports: PortMap,
+    pub heuristic: bool,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self { ports: PortMap::default(), heuristic: true }
+    }
+}
+
+/// Counters a progress display reads while inputs are analysed.
+#[derive(Debug, Default)]
+pub struct Progress {
+    pub bytes: AtomicU64,
+    pub packets: AtomicU64,
+}
+
+/// A CIR seen, for building sessions across inputs.
+#[derive(Clone, Debug)]
+pub struct CirSeen {
+    pub cookie: String,
+    pub client: IpAddr,
+    pub server: IpAddr,
+    pub channel: Channel,
+    pub version: Option<String>,
+    pub ts: f64,
+    pub input: usize,
+}
+
+/// Everything one input produced (messages went to the caller's sink as they were found).
+#[derive(Debug)]
+pub struct InputResult {
+    pub input: InputRec,
+    pub tcp_channels: Vec<TcpChannelRec>,
+    pub flows: Vec<FlowRec>,
+    pub cirs: Vec<CirSeen>,
+}
+
+type Endpoint = (IpAddr, u16);
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+struct FlowKey {
+    tcp: bool,
+    a: Endpoint,
+    b: Endpoint,
+}
+
+impl FlowKey {
+    fn new(tcp: bool, x: Endpoint, y: Endpoint) -> Self {
+        if x <= y { Self { tcp, a: x, b: y } } else { Self { tcp, a: y, b: x } }
+    }
+}
+
+/// Running mean and variance (Welford): inter-arrival times in O(1) memory.
+#[derive(Debug, Default)]
+struct Welford {
+    n: u64,
+    mean: f64,
+    m2: f64,
+}
+
+impl Welford {
+    fn add(&mut self, x: f64) {
+        self.n += 1;
+        let d = x - self.mean;
+        self.mean += d / self.n as f64;
+        self.m2 += d * (x - self.mean);
+    }
+    fn std(&self) -> f64 {
+        if self.n < 2 { 0.0 } else { (self.m2 / (self.n - 1) as f64).sqrt() }
+    }
+}
+
+#[derive(Debug)]
+struct Flow {
+    initiator: Endpoint,
+    responder: Endpoint,
+    tcp: bool,
+    channel: Channel,
+    heuristic: bool,
+    packets: u64,
+    bytes: u64,
+    first_ts: f64,
+    last_ts: f64,
+    /// First payload's classification from each side: initiator, responder.
+    first: [Option<Classification>; 2],
+    entropy_sum: f64,
+    entropy_n: u64,
+    last_from_initiator: Option<f64>,
+    gaps: Welford,
+    messages: u64,
+    other_payloads: u64,
+    tcp_state: Option<Box<TcpState>>,
+}
+
+#[derive(Debug, Default)]
+struct Direction {
+    reasm: Reassembler,
+    framer: LineFramer,
+}
+
+/// One TCP CIR connection. Direction 0 is client to server.
+#[derive(Debug)]
+struct TcpState {
+    client: Endpoint,
+    server: Endpoint,
+    dirs: [Direction; 2],
+    first_frame: u64,
+    last_frame: u64,
+    session_id: Option<String>,
+    helo: Option<(u64, Duration)>,
+    ok_latency: Option<f64>,
+    /// HELOs and PINGs waiting for their OK.
+    outstanding: VecDeque<(Command, f64)>,
+    ping_count: u64,
+    ping_rtts: Vec<f64>,
+    cir_count: u64,
+    lines: u64,
+    protocol_errors: u64,
+    fin: bool,
+    rst: bool,
+}
+
+impl TcpState {
+    fn new(client: Endpoint, server: Endpoint, frame: u64) -> Self {
+        Self {
+            client,
+            server,
+            dirs: [Direction::default(), Direction::default()],
+            first_frame: frame,
+            last_frame: frame,
+            session_id: None,
+            helo: None,
+            ok_latency: None,
+            outstanding: VecDeque::new(),
+            ping_count: 0,
+            ping_rtts: Vec::new(),
+            cir_count: 0,
+            lines: 0,
+            protocol_errors: 0,
+            fin: false,
+            rst: false,
+        }
+    }
+}
+
+/// A line framed from a TCP direction, with where it ended.
+struct Line {
+    dir: usize,
+    bytes: Vec<u8>,
+    too_long: bool,
+}
+
+struct Engine<'a> {
+    cfg: &'a Config,
+    input: usize,
+    on_message: &'a mut dyn FnMut(MessageRec),
+    flows: HashMap<FlowKey, Flow>,
+    done_flows: Vec<FlowRec>,
+    done_tcp: Vec<TcpChannelRec>,
+    cirs: Vec<CirSeen>,
+    limits: LimitsRec,
+    sms_text: Box<SmsText>,
+}
+
+fn ip_text(ip: IpAddr) -> String {
+    ip.to_string()
+}
+
+fn text(bytes: &[u8]) -> String {
+    match std::str::from_utf8(bytes) {
+        Ok(s) => s.to_owned(),
+        Err(_) => wvcir::Escaped(bytes).to_string(),
+    }
+}
+
+impl Engine<'_> {
+    fn segment(&mut self, frame: u64, ts: Duration, seg: Segment<'_>) {
+        let tsf = epoch(ts);
+        let (tcp, payload) = match seg.l4 {
+            L4::Udp { payload } => (false, payload),
+            L4::Tcp { payload, .. } => (true, payload),
+        };
+        let src = (seg.src, seg.sport);
+        let dst = (seg.dst, seg.dport);
+        let key = FlowKey::new(tcp, src, dst);
+        if !self.flows.contains_key(&key) {
+            let transport = if tcp { Transport::Tcp } else { Transport::Udp };
+            let mut channel = self.cfg.ports.channel(transport, seg.sport, seg.dport);
+            let heuristic = channel.is_none() && self.cfg.heuristic && !payload.is_empty();
+            if heuristic {
+                channel = match (tcp, wvcir::detect(payload)) {
+                    (false, Some(d)) => Some(d.udp_channel()),
+                    (true, Some(Detected::CirText)) => Some(Channel::Tcp),
+                    _ => None,
+                };
+            }
+            let Some(channel) = channel else { return };
+            if self.flows.len() >= MAX_FLOWS {
+                self.evict_flows();
+            }
+            let flow = Flow {
+                initiator: src,
+                responder: dst,
+                tcp,
+                channel,
+                heuristic,
+                packets: 0,
+                bytes: 0,
+                first_ts: tsf,
+                last_ts: tsf,
+                first: [None, None],
+                entropy_sum: 0.0,
+                entropy_n: 0,
+                last_from_initiator: None,
+                gaps: Welford::default(),
+                messages: 0,
+                other_payloads: 0,
+                tcp_state: None,
+            };
+            self.flows.insert(key, flow);
+        }
+        let Some(flow) = self.flows.get_mut(&key) else { return };
+        let from_initiator = flow.initiator == src;
+        flow.packets += 1;
+        flow.bytes += payload.len() as u64;
+        flow.last_ts = tsf;
+        if from_initiator {
+            if let Some(prev) = flow.last_from_initiator {
+                flow.gaps.add(tsf - prev);
+            }
+            flow.last_from_initiator = Some(tsf);
+        }
+        if !payload.is_empty() {
+            let side = usize::from(!from_initiator);
+            if flow.first.get(side).is_some_and(Option::is_none) {
+                let transport = if tcp { Transport::Tcp } else { Transport::Udp };
+                if let Some(slot) = flow.first.get_mut(side) {
+                    *slot = Some(wvcir::classify(payload, transport));
+                }
+            }
+            if payload.len() >= ENTROPY_MIN_LEN {
+                let (h, _) = wvcir::byte_stats(payload);
+                flow.entropy_sum += h / (payload.len().min(256) as f64).log2();
+                flow.entropy_n += 1;
+            }
+        }
+        let channel = flow.channel;
+        match seg.l4 {
+            L4::Udp { payload } => {
+                if payload.is_empty() {
+                    return;
+                }
+                let found = self.datagram(frame, ts, &seg, channel, payload);
+                if let Some(flow) = self.flows.get_mut(&key) {
+                    if found { flow.messages += 1 } else { flow.other_payloads += 1 }
+                }
+            }
+            L4::Tcp { seq, syn, ack, fin, rst, payload } => {
+                self.tcp_segment(key, frame, ts, src, seq, (syn, ack, fin, rst), payload);
+            }
+        }
+    }
+
+    /// Decodes one datagram of a CIR channel; whether it held a message.
+    fn datagram(&mut self, frame: u64, ts: Duration, seg: &Segment<'_>, channel: Channel, payload: &[u8]) -> bool {
+        let Engine { sms_text, cirs, on_message, input, .. } = self;
+        let (message, encoding) = match channel {
+            Channel::Udp | Channel::Tcp => (wvcir::parse_cir(payload).ok(), "ascii"),
+            Channel::Sms => match sms::decode(payload, sms_text) {
+                Ok(s) => (Some(s.message), s.encoding.name()),
+                Err(_) => (None, "ascii"),
+            },
+            Channel::WapPush => (wsp::decode_push(payload).ok().and_then(|p| p.cir.ok()), "ascii"),
+        };
+        let Some(m) = message else { return false };
+        let rec = message_rec(*input, frame, ts, channel, (seg.src, seg.sport), (seg.dst, seg.dport), &m, encoding);
+        emit(cirs, *on_message, rec, &m, channel, seg.dst, seg.src);
+        true
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn tcp_segment(
+        &mut self,
+        key: FlowKey,
+        frame: u64,
+        ts: Duration,
+        src: Endpoint,
+        seq: u32,
+        (syn, ack, fin, rst): (bool, bool, bool, bool),
+        payload: &[u8],
+    ) {
+        let Some(flow) = self.flows.get_mut(&key) else { return };
+        // A new SYN on a connection that already ended or carried data: the 4-tuple is reused.
+        let reused = syn && !ack && flow.tcp_state.as_ref().is_some_and(|s| s.fin || s.rst || s.lines > 0);
+        if reused && let Some(old) = flow.tcp_state.take() {
+            let rec = self.close_tcp(old);
+            if rec.lines > rec.protocol_errors {
+                self.done_tcp.push(rec);
+            }
+        }
+        let Some(flow) = self.flows.get_mut(&key) else { return };
+        let ports = &self.cfg.ports;
+        let (initiator, responder) = (flow.initiator, flow.responder);
+        let state = flow.tcp_state.get_or_insert_with(|| {
+            // The server is the side on a CIR TCP port; failing that, whoever was contacted.
+            let server_is_responder =
+                ports.is_cir_port(Transport::Tcp, responder.1) || !ports.is_cir_port(Transport::Tcp, initiator.1);
+            let (client, server) = if server_is_responder { (initiator, responder) } else { (responder, initiator) };
+            Box::new(TcpState::new(client, server, frame))
+        });
+        state.last_frame = frame;
+        let dir = usize::from(src != state.client);
+        let mut lines: Vec<Line> = Vec::new();
+        if let Some(d) = state.dirs.get_mut(dir) {
+            let Direction { reasm, framer } = d;
+            reasm.segment(seq, syn, payload, |bytes| {
+                framer.push(bytes, |f| lines.push(line_of(dir, f)));
+            });
+        }
+        if rst {
+            state.rst = true;
+        }
+        if fin || rst {
+            state.fin |= fin;
+            if let Some(d) = state.dirs.get_mut(dir) {
+                d.framer.finish(|f| lines.push(line_of(dir, f)));
+            }
+        }
+        for line in lines {
+            self.tcp_line(key, frame, ts, line);
+        }
+    }
+
+    fn tcp_line(&mut self, key: FlowKey, frame: u64, ts: Duration, line: Line) {
+        let tsf = epoch(ts);
+        let Some(flow) = self.flows.get_mut(&key) else { return };
+        let Some(state) = flow.tcp_state.as_mut() else { return };
+        if line.too_long {
+            state.protocol_errors += 1;
+            self.limits.long_lines += 1;
+            return;
+        }
+        if line.bytes.is_empty() {
+            return;
+        }
+        state.lines += 1;
+        let m = match wvcir::parse_line(&line.bytes) {
+            Ok(m) => m,
+            Err(_) => {
+                state.protocol_errors += 1;
+                flow.other_payloads += 1;
+                return;
+            }
+        };
+        flow.messages += 1;
+        match m.command {
+            Command::Helo => {
+                if state.helo.is_none() {
+                    state.helo = Some((frame, ts));
+                    state.session_id = m.session_id.map(|f| text(f.bytes));
+                }
+                state.outstanding.push_back((Command::Helo, tsf));
+            }
+            Command::Ping => {
+                state.ping_count += 1;
+                state.outstanding.push_back((Command::Ping, tsf));
+            }
+            Command::Ok => match state.outstanding.pop_front() {
+                Some((Command::Helo, t)) => {
+                    state.ok_latency = state.ok_latency.or(Some(micros(tsf - t)));
+                }
+                Some((_, t)) if state.ping_rtts.len() < MAX_PING_RTTS => state.ping_rtts.push(micros(tsf - t)),
+                Some(_) => {}
+                None => {}
+            },
+            Command::Wvci => state.cir_count += 1,
+        }
+        let (from, to) = if line.dir == 0 { (state.client, state.server) } else { (state.server, state.client) };
+        let (client_ip, server_ip) = (state.client.0, state.server.0);
+        let rec = message_rec(self.input, frame, ts, Channel::Tcp, from, to, &m, "ascii");
+        emit(&mut self.cirs, self.on_message, rec, &m, Channel::Tcp, client_ip, server_ip);
+    }
+
+    fn close_tcp(&mut self, mut s: Box<TcpState>) -> TcpChannelRec {
+        for d in &mut s.dirs {
+            self.limits.tcp_bytes_dropped += d.reasm.dropped + d.reasm.held() as u64;
+        }
+        let unanswered = s.helo.is_some() && s.ok_latency.is_none_or(|l| l > HELO_TIMEOUT);
+        TcpChannelRec {
+            input: self.input,
+            client_ip: ip_text(s.client.0),
+            client_port: s.client.1,
+            server_ip: ip_text(s.server.0),
+            server_port: s.server.1,
+            first_frame: s.first_frame,
+            last_frame: s.last_frame,
+            session_id: s.session_id.take(),
+            helo_frame: s.helo.map(|h| h.0),
+            helo_ts: s.helo.map(|h| epoch(h.1)),
+            helo_time: s.helo.map(|h| rfc3339(h.1)),
+            ok_latency: s.ok_latency,
+            unanswered_helo: unanswered,
+            ping_count: s.ping_count,
+            ping_rtts: std::mem::take(&mut s.ping_rtts),
+            cir_count: s.cir_count,
+            lines: s.lines,
+            protocol_errors: s.protocol_errors,
+            end: if s.rst {
+                "rst"
+            } else if s.fin {
+                "fin"
+            } else {
+                "capture-end"
+            },
+        }
+    }
+
+    /// Flushes a flow's TCP state (lines still being framed are decoded) and makes its record.
+    fn finish_flow(&mut self, key: FlowKey, last_frame: u64, last_ts: Duration) {
+        let lines: Vec<Line> = match self.flows.get_mut(&key).and_then(|f| f.tcp_state.as_mut()) {
+            Some(state) => {
+                let mut lines = Vec::new();
+                for (dir, d) in state.dirs.iter_mut().enumerate() {
+                    d.framer.finish(|f| lines.push(line_of(dir, f)));
+                }
+                lines
+            }
+            None => Vec::new(),
+        };
+        let frame = self.flows.get(&key).and_then(|f| f.tcp_state.as_ref()).map_or(last_frame, |s| s.last_frame);
+        let ts = Duration::from_secs_f64(self.flows.get(&key).map_or(epoch(last_ts), |f| f.last_ts));
+        for line in lines {
+            self.tcp_line(key, frame, ts, line);
+        }
+        let Some(mut flow) = self.flows.remove(&key) else { return };
+        if let Some(state) = flow.tcp_state.take() {
+            let rec = self.close_tcp(state);
+            // Only connections that spoke the protocol are CIR channels; TLS or HTTP on the port
+            // is told by its flow record.
+            if rec.lines > rec.protocol_errors {
+                self.done_tcp.push(rec);
+            }
+        }
+        let rec = flow_rec(self.input, &self.cfg.ports, &flow);
+        self.done_flows.push(rec);
+    }
+
+    /// Finalises the least recently active eighth of the flows, keeping their records.
+    fn evict_flows(&mut self) {
+        let mut by_age: Vec<(f64, FlowKey)> = self.flows.iter().map(|(k, f)| (f.last_ts, *k)).collect();
+        by_age.sort_by(|a, b| a.0.total_cmp(&b.0));
+        for (_, key) in by_age.into_iter().take(MAX_FLOWS / 8) {
+            self.limits.flows_evicted += 1;
+            self.finish_flow(key, 0, Duration::ZERO);
+        }
+    }
+}
+
+/// Hands a message to the sink, and remembers a well-formed CIR for the sessions.
+fn emit(
+    cirs: &mut Vec<CirSeen>,
+    on_message: &mut dyn FnMut(MessageRec),
+    rec: MessageRec,
+    m: &Message<'_>,
+    channel: Channel,
+    client: IpAddr,
+    server: IpAddr,
+) {
+    if let (Command::Wvci, None, Some(cookie)) = (m.command, m.malformed, &rec.cookie) {
+        cirs.push(CirSeen {
+            cookie: cookie.clone(),
+            client,
+            server,
+            channel,
+            version: rec.version.clone(),
+            ts: rec.ts,
+            input: rec.input,
+        });
+    }
+    on_message(rec);
+}
+
+fn line_of(dir: usize, f: Frame<'_>) -> Line {
+    match f {
+        Frame::Line { line, line_end, .. } => {
+            // Keep the line end so the decoder reports it as the clients sent it.
+            let mut bytes = Vec::with_capacity(line.len() + 2);
+            bytes.extend_from_slice(line);
+            bytes.extend_from_slice(line_end.as_bytes());
+            Line { dir, bytes, too_long: false }
+        }
+        Frame::TooLong { .. } => Line { dir, bytes: Vec::new(), too_long: true },
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn message_rec(
+    input: usize,
+    frame: u64,
+    ts: Duration,
+    channel: Channel,
+    src: Endpoint,
+    dst: Endpoint,
+    m: &Message<'_>,
+    encoding: &'static str,
+) -> MessageRec {
+    let mut anomalies: Vec<&'static str> = m.anomalies.iter().map(|(a, _)| a.name()).collect();
+    if let Some(e) = m.malformed {
+        anomalies.push(e.kind.name());
+    }
+    MessageRec {
+        input,
+        frame,
+        ts: epoch(ts),
+        time: rfc3339(ts),
+        channel: channel.name(),
+        src_ip: ip_text(src.0),
+        src_port: src.1,
+        dst_ip: ip_text(dst.0),
+        dst_port: dst.1,
+        command: m.command.as_str(),
+        version: m.version.map(|v| text(v.text.bytes)),
+        cookie: m.cookie.map(|c| text(c.bytes)),
+        session_id: m.session_id.map(|s| text(s.bytes)),
+        encoding,
+        line_end: if m.line_end == LineEnd::None { "none" } else { m.line_end.name() },
+        malformed: m.malformed.is_some(),
+        anomalies,
+    }
+}
+
+/// Periodic traffic: at least this many gaps between packets from the initiator...
+const PERIODIC_MIN_GAPS: u64 = 4;
+/// ...at least this many seconds apart on average...
+const PERIODIC_MIN_PERIOD: f64 = 1.0;
+/// ...varying by at most this fraction of the period (coefficient of variation).
+const PERIODIC_MAX_CV: f64 = 0.1;
+/// Mean payload entropy, as a share of the most a payload of its length can have, above which a
+/// binary flow counts as encrypted or compressed.
+const HIGH_ENTROPY_SHARE: f64 = 0.9;
+
+fn flow_rec(input: usize, ports: &PortMap, f: &Flow) -> FlowRec {
+    let transport = if f.tcp { Transport::Tcp } else { Transport::Udp };
+    let class = f.first.iter().flatten().next().copied();
+    let kind = if f.messages > 0 { "cir" } else { class.map_or(PayloadKind::Empty.name(), |c| c.kind.name()) };
+    let on_cir_port = ports.is_cir_port(transport, f.initiator.1) || ports.is_cir_port(transport, f.responder.1);
+    let mean_entropy_share = if f.entropy_n > 0 { f.entropy_sum / f.entropy_n as f64 } else { 0.0 };
+    let mut reasons = Vec::new();
+    if on_cir_port && !matches!(kind, "cir" | "empty") {
+        reasons.push(ReasonRec {
+            kind: "non-cir-protocol",
+            detail: format!(
+                "{kind} on CIR port {}",
+                if ports.is_cir_port(transport, f.responder.1) { f.responder.1 } else { f.initiator.1 }
+            ),
+            period: None,
+            jitter: None,
+            entropy: None,
+        });
+    }
+    if kind != "cir"
+        && f.gaps.n >= PERIODIC_MIN_GAPS
+        && f.gaps.mean >= PERIODIC_MIN_PERIOD
+        && f.gaps.std() <= PERIODIC_MAX_CV * f.gaps.mean
+    {
+        reasons.push(ReasonRec {
+            kind: "periodic",
+            detail: format!("{} packets from {} about every {:.1} s", f.gaps.n + 1, f.initiator.0, f.gaps.mean),
+            period: Some(micros(f.gaps.mean)),
+            jitter: Some(micros(f.gaps.std())),
+            entropy: None,
+        });
+    }
+    if kind == "binary" && mean_entropy_share >= HIGH_ENTROPY_SHARE {
+        let bits = class.map_or(0.0, |c| c.entropy);
+        reasons.push(ReasonRec {
+            kind: "high-entropy",
+            detail: format!(
+                "payloads look encrypted or compressed ({:.0}% of the maximum entropy)",
+                mean_entropy_share * 100.0
+            ),
+            period: None,
+            jitter: None,
+            entropy: Some((bits * 1000.0).round() / 1000.0),
+        });
+    }
+    FlowRec {
+        input,
+        protocol: if f.tcp { "tcp" } else { "udp" },
+        src_ip: ip_text(f.initiator.0),
+        src_port: f.initiator.1,
+        dst_ip: ip_text(f.responder.0),
+        dst_port: f.responder.1,
+        channel: Some(f.channel.name()),
+        heuristic: f.heuristic,
+        packets: f.packets,
+        bytes: f.bytes,
+        first_ts: f.first_ts,
+        last_ts: f.last_ts,
+        classification: ClassRec {
+            kind,
+            entropy: class.map_or(0.0, |c| (c.entropy * 1000.0).round() / 1000.0),
+            printable_ratio: class.map_or(0.0, |c| (c.printable_ratio * 1000.0).round() / 1000.0),
+        },
+        messages: f.messages,
+        other_payloads: f.other_payloads,
+        suspicious: !reasons.is_empty(),
+        reasons,
+    }
+}
+
+/// Analyses one capture. Messages go to `on_message` as they are found; the rest comes back.
+/// A damaged capture still yields everything read before the damage, with `complete: false`.
+pub fn analyze<R: Read>(
+    index: usize,
+    path: &str,
+    src: R,
+    cfg: &Config,
+    progress: &Progress,
+    on_message: &mut dyn FnMut(MessageRec),
+) -> InputResult {
+    let mut input = InputRec {
+        path: path.to_owned(),
+        format: None,
+        link_types: Vec::new(),
+        packets: 0,
+        bytes: 0,
+        first_ts: None,
+        last_ts: None,
+        complete: false,
+        error: None,
+        limits: LimitsRec::default(),
+    };
+    let mut engine = Engine {
+        cfg,
+        input: index,
+        on_message,
+        flows: HashMap::new(),
+        done_flows: Vec::new(),
+        done_tcp: Vec::new(),
+        cirs: Vec::new(),
+        limits: LimitsRec::default(),
+        sms_text: Box::new(SmsText::new()),
+    };
+    let mut defrag = Defrag::default();
+    let mut reported = (0u64, 0u64);
+    let mut last_ts = Duration::ZERO;
+    let result = (|| -> Result<(), CaptureError> {
+        let mut reader = CaptureReader::open(src)?;
+        input.format = Some(reader.format().name());
+        let outcome = loop {
+            let packet = match reader.next_packet() {
+                Ok(Some(p)) => p,
+                Ok(None) => break Ok(()),
+                Err(e) => break Err(e),
+            };
+            input.packets += 1;
+            let frame = input.packets;
+            if input.first_ts.is_none() {
+                input.first_ts = Some(epoch(packet.ts));
+            }
+            last_ts = packet.ts;
+            let _ = packet::decode(packet.link, packet.data, epoch(packet.ts), &mut defrag, |seg| {
+                engine.segment(frame, packet.ts, seg);
+            });
+            if input.packets.is_multiple_of(4096) {
+                let off = reader.offset();
+                progress.bytes.fetch_add(off - reported.0, Ordering::Relaxed);
+                progress.packets.fetch_add(input.packets - reported.1, Ordering::Relaxed);
+                reported = (off, input.packets);
+            }
+        };
+        input.bytes = reader.offset();
+        let mut names: Vec<String> = Vec::new();
+        for l in reader.link_types() {
+            let n = link_name(l);
+            if !names.contains(&n) {
+                names.push(n);
+            }
+        }
+        input.link_types = names;
+        outcome
+    })();
+    progress.bytes.fetch_add(input.bytes.saturating_sub(reported.0), Ordering::Relaxed);
+    progress.packets.fetch_add(input.packets - reported.1, Ordering::Relaxed);
+    if input.packets > 0 {
+        input.last_ts = Some(epoch(last_ts));
+    }
+    match result {
+        Ok(()) => input.complete = true,
+        Err(e) => {
+            if e.kind != "not-a-capture" && e.kind != "empty" {
+                input.bytes = input.bytes.max(e.offset);
+            }
+            input.error = Some(ErrorRec { kind: e.kind, message: e.message, offset: e.offset });
+        }
+    }
+    // End of input: every flow is finalised, in first-seen order for a stable report.
+    let mut keys: Vec<(f64, FlowKey)> = engine.flows.iter().map(|(k, f)| (f.first_ts, *k)).collect();
+    keys.sort_by(|a, b| a.0.total_cmp(&b.0).then_with(|| format!("{:?}", a.1).cmp(&format!("{:?}", b.1))));
+    for (_, key) in keys {
+        engine.finish_flow(key, input.packets, last_ts);
+    }
+    engine.limits.fragments_dropped = defrag.dropped + defrag.pending() as u64;
+    input.limits = engine.limits.clone();
+    let mut flows = engine.done_flows;
+    flows.sort_by(|a, b| a.first_ts.total_cmp(&b.first_ts));
+    let mut tcp_channels = engine.done_tcp;
+    tcp_channels.sort_by_key(|t| t.first_frame);
+    InputResult { input, tcp_channels, flows, cirs: engine.cirs }
+}

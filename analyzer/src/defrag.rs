@@ -1,0 +1,180 @@
+//! IPv4 reassembly with every resource bounded: datagrams pending, bytes held, age.
+//!
+//! Fragments are kept per (source, destination, protocol, identification) until they cover the
+//! datagram from 0 to the last fragment's end. Overlapping bytes keep the first copy (as most
+//! stacks do). When a bound is hit the oldest datagram is dropped and counted, never silently.
+
+use std::collections::{HashMap, VecDeque};
+
+/// Datagrams under reassembly at once.
+pub const MAX_PENDING: usize = 4096;
+/// Bytes held across all pending datagrams.
+pub const MAX_HELD_BYTES: usize = 16 << 20;
+/// A datagram not completed within this many seconds of its first fragment is dropped.
+pub const TIMEOUT_SECS: f64 = 30.0;
+/// Fragments one datagram may have: 64 KiB at a 1500-byte MTU needs 45.
+pub const MAX_FRAGMENTS: usize = 128;
+/// The largest IPv4 datagram payload.
+const MAX_DATAGRAM: usize = 65_535;
+
+pub type Key = ([u8; 4], [u8; 4], u8, u16);
+
+#[derive(Debug)]
+struct Pending {
+    first_ts: f64,
+    /// (offset, bytes), in arrival order.
+    parts: Vec<(usize, Vec<u8>)>,
+    /// Known once the last fragment (more-fragments clear) arrives.
+    total: Option<usize>,
+    held: usize,
+}
+
+/// The reassembly pool of one input.
+#[derive(Debug, Default)]
+pub struct Defrag {
+    pending: HashMap<Key, Pending>,
+    /// Keys in arrival order, for evicting the oldest (entries of finished datagrams are skipped).
+    order: VecDeque<Key>,
+    held: usize,
+    /// Datagrams completed.
+    pub reassembled: u64,
+    /// Datagrams dropped: timed out, over a bound, or impossible (past 65,535 bytes).
+    pub dropped: u64,
+}
+
+impl Defrag {
+    /// Adds a fragment; returns the datagram's payload when this fragment completes it.
+    pub fn add(&mut self, key: Key, offset: usize, more: bool, data: &[u8], ts: f64) -> Option<Vec<u8>> {
+        if offset + data.len() > MAX_DATAGRAM {
+            self.dropped += u64::from(self.pending.remove(&key).is_some_and(|p| self.release(&p)));
+            return None;
+        }
+        self.expire(ts);
+        while !self.pending.contains_key(&key)
+            && (self.pending.len() >= MAX_PENDING || self.held + data.len() > MAX_HELD_BYTES)
+        {
+            if !self.evict_oldest() {
+                break;
+            }
+        }
+        if !self.pending.contains_key(&key) {
+            self.order.push_back(key);
+            if self.order.len() > 2 * MAX_PENDING {
+                let pending = &self.pending;
+                self.order.retain(|k| pending.contains_key(k) || *k == key);
+            }
+        }
+        let p = self.pending.entry(key).or_insert_with(|| Pending {
+            first_ts: ts,
+            parts: Vec::new(),
+            total: None,
+            held: 0,
+        });
+        if p.parts.len() >= MAX_FRAGMENTS {
+            let p = self.pending.remove(&key)?;
+            self.held -= p.held;
+            self.dropped += 1;
+            return None;
+        }
+        if !more {
+            p.total = Some(offset + data.len());
+        }
+        p.parts.push((offset, data.to_vec()));
+        p.held += data.len();
+        self.held += data.len();
+        let total = p.total?;
+        // Covered from 0 to total?
+        let mut spans: Vec<(usize, usize)> = p.parts.iter().map(|(o, d)| (*o, o + d.len())).collect();
+        spans.sort_unstable();
+        let mut reach = 0;
+        for (start, end) in spans {
+            if start > reach {
+                return None;
+            }
+            reach = reach.max(end);
+        }
+        if reach < total {
+            return None;
+        }
+        let p = self.pending.remove(&key)?;
+        self.held -= p.held;
+        let mut whole = vec![0u8; total];
+        let mut filled = vec![false; total];
+        for (o, d) in &p.parts {
+            for (i, b) in d.iter().enumerate() {
+                if let (Some(slot), Some(f @ false)) = (whole.get_mut(o + i), filled.get_mut(o + i).map(|f| &mut *f)) {
+                    *slot = *b;
+                    *f = true;
+                }
+            }
+        }
+        self.reassembled += 1;
+        Some(whole)
+    }
+
+    /// Datagrams still incomplete.
+    pub fn pending(&self) -> usize {
+        self.pending.len()
+    }
+
+    fn release(&mut self, p: &Pending) -> bool {
+        self.held -= p.held;
+        true
+    }
+
+    fn expire(&mut self, now: f64) {
+        let before = self.pending.len();
+        let mut freed = 0;
+        self.pending.retain(|_, p| {
+            let keep = now - p.first_ts <= TIMEOUT_SECS;
+            if !keep {
+                freed += p.held;
+            }
+            keep
+        });
+        self.held -= freed;
+        self.dropped += (before - self.pending.len()) as u64;
+    }
+
+    fn evict_oldest(&mut self) -> bool {
+        while let Some(key) = self.order.pop_front() {
+            if let Some(p) = self.pending.remove(&key) {
+                self.held -= p.held;
+                self.dropped += 1;
+                return true;
+            }
+        }
+        false
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const K: Key = ([1, 2, 3, 4], [5, 6, 7, 8], 17, 0x777);
+
+    #[test]
+    fn out_of_order_and_overlap() {
+        let mut d = Defrag::default();
+        assert_eq!(d.add(K, 16, false, b"QRS", 0.0), None);
+        assert_eq!(d.add(K, 0, true, b"ABCDEFGHIJKLMNOP", 0.1), Some(b"ABCDEFGHIJKLMNOPQRS".to_vec()));
+        assert_eq!((d.pending(), d.reassembled, d.held), (0, 1, 0));
+        // Overlap: the first copy of a byte wins.
+        assert_eq!(d.add(K, 0, true, b"AAAAAAAA", 1.0), None);
+        assert_eq!(d.add(K, 4, false, b"zzzzzzzz", 1.0), Some(b"AAAAAAAAzzzz".to_vec()));
+    }
+
+    #[test]
+    fn bounded_and_counted() {
+        let mut d = Defrag::default();
+        for id in 0..(MAX_PENDING as u16 + 10) {
+            d.add(([1, 2, 3, 4], [5, 6, 7, 8], 17, id), 8, true, b"12345678", 0.0);
+        }
+        assert_eq!(d.pending(), MAX_PENDING);
+        assert_eq!(d.dropped, 10);
+        d.add(K, 8, true, b"x", 100.0);
+        assert_eq!((d.pending(), d.dropped), (1, 10 + MAX_PENDING as u64), "timed out");
+        assert_eq!(d.add(K, 65_530, false, b"0123456789", 100.0), None, "past 65,535 bytes");
+    }
+}

@@ -1,0 +1,255 @@
+//! The report: one JSON document (or NDJSON events) that jq and pipelines consume.
+//!
+//! Keys never repeat, numbers are JSON numbers, times are epoch seconds (microsecond precision)
+//! plus RFC 3339 text with nanoseconds. `wvcir schema` prints the JSON Schema these records follow.
+
+use serde::Serialize;
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+/// Version of the report's shape; bumped on any incompatible change.
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// The JSON Schema (draft 2020-12) of the report, printed by `wvcir schema`.
+pub const SCHEMA: &str = include_str!("schema.json");
+
+#[derive(Debug, Serialize)]
+pub struct Tool {
+    pub name: &'static str,
+    pub version: &'static str,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Report {
+    pub schema_version: u32,
+    pub tool: Tool,
+    pub inputs: Vec<InputRec>,
+    pub summary: Summary,
+    pub messages: Vec<MessageRec>,
+    pub sessions: Vec<SessionRec>,
+    pub tcp_channels: Vec<TcpChannelRec>,
+    pub flows: Vec<FlowRec>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct ErrorRec {
+    pub kind: &'static str,
+    pub message: String,
+    pub offset: u64,
+}
+
+/// Limits hit and state given up while reading an input: nothing is dropped silently.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct LimitsRec {
+    /// IPv4 datagrams whose fragments were dropped (timeout, bounds) or never completed.
+    pub fragments_dropped: u64,
+    /// Tracked flows evicted early to keep memory bounded (their counts are kept in `flows`).
+    pub flows_evicted: u64,
+    /// Out-of-order TCP bytes dropped because the hold was full, or left behind a gap at the end.
+    pub tcp_bytes_dropped: u64,
+    /// TCP channel lines longer than the framer's bound (reported, not buffered).
+    pub long_lines: u64,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct InputRec {
+    pub path: String,
+    pub format: Option<&'static str>,
+    pub link_types: Vec<String>,
+    pub packets: u64,
+    pub bytes: u64,
+    pub first_ts: Option<f64>,
+    pub last_ts: Option<f64>,
+    pub complete: bool,
+    pub error: Option<ErrorRec>,
+    pub limits: LimitsRec,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct MessageRec {
+    pub input: usize,
+    pub frame: u64,
+    pub ts: f64,
+    pub time: String,
+    pub channel: &'static str,
+    pub src_ip: String,
+    pub src_port: u16,
+    pub dst_ip: String,
+    pub dst_port: u16,
+    pub command: &'static str,
+    pub version: Option<String>,
+    pub cookie: Option<String>,
+    pub session_id: Option<String>,
+    pub encoding: &'static str,
+    pub line_end: &'static str,
+    pub malformed: bool,
+    pub anomalies: Vec<&'static str>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Interval {
+    pub min: f64,
+    pub median: f64,
+    pub max: f64,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct SessionRec {
+    pub cookie: String,
+    pub client_ip: String,
+    pub server_ip: String,
+    pub channels: Vec<&'static str>,
+    pub versions: Vec<String>,
+    pub cir_count: u64,
+    pub first_ts: f64,
+    pub last_ts: f64,
+    pub interval: Option<Interval>,
+    pub inputs: Vec<usize>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct TcpChannelRec {
+    pub input: usize,
+    pub client_ip: String,
+    pub client_port: u16,
+    pub server_ip: String,
+    pub server_port: u16,
+    pub first_frame: u64,
+    pub last_frame: u64,
+    pub session_id: Option<String>,
+    pub helo_frame: Option<u64>,
+    pub helo_ts: Option<f64>,
+    pub helo_time: Option<String>,
+    pub ok_latency: Option<f64>,
+    pub unanswered_helo: bool,
+    pub ping_count: u64,
+    pub ping_rtts: Vec<f64>,
+    pub cir_count: u64,
+    pub lines: u64,
+    pub protocol_errors: u64,
+    pub end: &'static str,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct ClassRec {
+    pub kind: &'static str,
+    pub entropy: f64,
+    pub printable_ratio: f64,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct ReasonRec {
+    pub kind: &'static str,
+    pub detail: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub period: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub jitter: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub entropy: Option<f64>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct FlowRec {
+    pub input: usize,
+    pub protocol: &'static str,
+    pub src_ip: String,
+    pub src_port: u16,
+    pub dst_ip: String,
+    pub dst_port: u16,
+    pub channel: Option<&'static str>,
+    pub heuristic: bool,
+    pub packets: u64,
+    pub bytes: u64,
+    pub first_ts: f64,
+    pub last_ts: f64,
+    pub classification: ClassRec,
+    pub messages: u64,
+    pub other_payloads: u64,
+    pub suspicious: bool,
+    pub reasons: Vec<ReasonRec>,
+}
+
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct Summary {
+    pub inputs: usize,
+    pub complete_inputs: usize,
+    pub packets: u64,
+    pub bytes: u64,
+    pub messages: u64,
+    pub cir: u64,
+    pub malformed: u64,
+    pub anomalies: u64,
+    pub sessions: usize,
+    pub tcp_channels: usize,
+    pub flows: usize,
+    pub suspicious_flows: usize,
+    pub by_channel: BTreeMap<&'static str, u64>,
+    pub by_version: BTreeMap<String, u64>,
+    pub by_command: BTreeMap<&'static str, u64>,
+    pub by_anomaly: BTreeMap<&'static str, u64>,
+}
+
+/// Epoch seconds with microsecond precision, as a JSON number.
+pub fn epoch(ts: Duration) -> f64 {
+    ts.as_secs() as f64 + f64::from(ts.subsec_micros()) / 1e6
+}
+
+/// Rounds seconds to the microsecond (for durations between two timestamps).
+pub fn micros(secs: f64) -> f64 {
+    (secs * 1e6).round() / 1e6
+}
+
+/// RFC 3339 UTC with nanoseconds: `2009-03-14T10:00:12.417000000Z`.
+pub fn rfc3339(ts: Duration) -> String {
+    let secs = ts.as_secs();
+    let (days, rem) = (secs / 86_400, secs % 86_400);
+    let (y, m, d) = civil_from_days(days as i64);
+    format!("{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}.{:09}Z", rem / 3600, rem / 60 % 60, rem % 60, ts.subsec_nanos())
+}
+
+/// Days since 1970-01-01 to (year, month, day), proleptic Gregorian (Howard Hinnant's algorithm).
+fn civil_from_days(z: i64) -> (i64, u32, u32) {
+    let z = z + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    (yoe + era * 400 + i64::from(m <= 2), m, d)
+}
+
+/// min / median / max of a sample, `None` when empty.
+pub fn interval(mut v: Vec<f64>) -> Option<Interval> {
+    if v.is_empty() {
+        return None;
+    }
+    v.sort_by(f64::total_cmp);
+    let n = v.len();
+    let at = |i: usize| v.get(i).copied().unwrap_or_default();
+    let median = if n % 2 == 1 { at(n / 2) } else { (at(n / 2 - 1) + at(n / 2)) / 2.0 };
+    Some(Interval { min: micros(at(0)), median: micros(median), max: micros(at(n - 1)) })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn times() {
+        let ts = Duration::new(1_237_024_812, 417_000_123);
+        assert_eq!(rfc3339(ts), "2009-03-14T10:00:12.417000123Z");
+        assert_eq!(epoch(ts), 1_237_024_812.417);
+        assert_eq!(rfc3339(Duration::new(951_782_400, 0)), "2000-02-29T00:00:00.000000000Z");
+        assert_eq!(rfc3339(Duration::ZERO), "1970-01-01T00:00:00.000000000Z");
+    }
+
+    #[test]
+    fn intervals() {
+        assert!(interval(vec![]).is_none());
+        let i = interval(vec![3.0, 1.0, 2.0, 10.0]).unwrap();
+        assert_eq!((i.min, i.median, i.max), (1.0, 2.5, 10.0));
+    }
+}

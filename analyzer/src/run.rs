@@ -1,0 +1,394 @@
+//! `wvcir analyze`: inputs in (files, directories, gzip), inputs analysed in parallel, one report
+//! or NDJSON stream out.
+
+use crate::analysis::{self, CirSeen, Config, InputResult, Progress};
+use crate::report::{
+    ErrorRec, FlowRec, InputRec, LimitsRec, MessageRec, Report, SCHEMA_VERSION, SessionRec, Summary, TcpChannelRec,
+    Tool, interval, micros,
+};
+use serde::Serialize;
+use std::collections::BTreeMap;
+use std::fs::File;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+/// Extensions searched for in a directory (case-insensitive), each also with `.gz`.
+pub const CAPTURE_EXTENSIONS: [&str; 3] = ["pcap", "pcapng", "cap"];
+
+/// One input as given on the command line, expanded.
+#[derive(Clone, Debug)]
+pub enum Input {
+    /// A file to read.
+    File(PathBuf),
+    /// A path that cannot be read as an input, and why.
+    Unreadable(PathBuf, &'static str, String),
+}
+
+fn is_capture_name(p: &Path) -> bool {
+    let name = p.file_name().map(|n| n.to_string_lossy().to_ascii_lowercase()).unwrap_or_default();
+    let name = name.strip_suffix(".gz").unwrap_or(&name);
+    CAPTURE_EXTENSIONS.iter().any(|ext| name.ends_with(&format!(".{ext}")))
+}
+
+fn walk(dir: &Path, out: &mut Vec<PathBuf>, depth: usize) -> std::io::Result<()> {
+    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)?.filter_map(|e| e.ok().map(|e| e.path())).collect();
+    entries.sort();
+    for p in entries {
+        if p.is_dir() && depth < 32 {
+            walk(&p, out, depth + 1)?;
+        } else if p.is_file() && is_capture_name(&p) {
+            out.push(p);
+        }
+    }
+    Ok(())
+}
+
+/// Expands the command line's paths: files as given, directories searched (recursively, sorted)
+/// for captures. Paths that cannot be inputs become [`Input::Unreadable`] entries, so the report
+/// says what happened to each.
+pub fn expand(paths: &[PathBuf]) -> Vec<Input> {
+    let mut inputs = Vec::new();
+    for p in paths {
+        if p.is_dir() {
+            let mut found = Vec::new();
+            match walk(p, &mut found, 0) {
+                Err(e) => inputs.push(Input::Unreadable(p.clone(), "io", format!("cannot list the directory: {e}"))),
+                Ok(()) if found.is_empty() => inputs.push(Input::Unreadable(
+                    p.clone(),
+                    "no-captures",
+                    "the directory holds no .pcap, .pcapng or .cap file (plain or .gz)".to_owned(),
+                )),
+                Ok(()) => inputs.extend(found.into_iter().map(Input::File)),
+            }
+        } else if p.exists() {
+            inputs.push(Input::File(p.clone()));
+        } else {
+            inputs.push(Input::Unreadable(p.clone(), "not-found", "no such file or directory".to_owned()));
+        }
+    }
+    inputs
+}
+
+fn failed_input(path: &Path, kind: &'static str, message: String) -> InputResult {
+    InputResult {
+        input: InputRec {
+            path: path.display().to_string(),
+            format: None,
+            link_types: Vec::new(),
+            packets: 0,
+            bytes: 0,
+            first_ts: None,
+            last_ts: None,
+            complete: false,
+            error: Some(ErrorRec { kind, message, offset: 0 }),
+            limits: LimitsRec::default(),
+        },
+        tcp_channels: Vec::new(),
+        flows: Vec::new(),
+        cirs: Vec::new(),
+    }
+}
+
+/// Opens and analyses one input; gzip is recognised by its magic number, whatever the name.
+pub fn analyze_input(
+    index: usize,
+    input: &Input,
+    cfg: &Config,
+    progress: &Progress,
+    on_message: &mut dyn FnMut(MessageRec),
+) -> InputResult {
+    let path = match input {
+        Input::File(p) => p,
+        Input::Unreadable(p, kind, msg) => return failed_input(p, kind, msg.clone()),
+    };
+    let file = match File::open(path) {
+        Ok(f) => f,
+        Err(e) => return failed_input(path, "io", format!("cannot open: {e}")),
+    };
+    let mut reader = BufReader::with_capacity(64 * 1024, file);
+    let gz = match reader.fill_buf() {
+        Ok(head) => crate::capture::is_gzip(head),
+        Err(e) => return failed_input(path, "io", format!("cannot read: {e}")),
+    };
+    let name = path.display().to_string();
+    let src: Box<dyn Read> = if gz { Box::new(flate2::bufread::MultiGzDecoder::new(reader)) } else { Box::new(reader) };
+    analysis::analyze(index, &name, src, cfg, progress, on_message)
+}
+
+/// Counts kept while messages stream past (the NDJSON format does not keep the messages).
+#[derive(Debug, Default)]
+struct Counts {
+    messages: u64,
+    cir: u64,
+    malformed: u64,
+    anomalies: u64,
+    by_channel: BTreeMap<&'static str, u64>,
+    by_version: BTreeMap<String, u64>,
+    by_command: BTreeMap<&'static str, u64>,
+    by_anomaly: BTreeMap<&'static str, u64>,
+}
+
+impl Counts {
+    fn add(&mut self, m: &MessageRec) {
+        self.messages += 1;
+        self.cir += u64::from(m.command == "WVCI");
+        self.malformed += u64::from(m.malformed);
+        self.anomalies += m.anomalies.len() as u64;
+        *self.by_channel.entry(m.channel).or_default() += 1;
+        *self.by_command.entry(m.command).or_default() += 1;
+        if let (Some(v), "WVCI") = (&m.version, m.command) {
+            *self.by_version.entry(v.clone()).or_default() += 1;
+        }
+        for a in &m.anomalies {
+            *self.by_anomaly.entry(a).or_default() += 1;
+        }
+    }
+
+    fn merge(&mut self, o: Counts) {
+        self.messages += o.messages;
+        self.cir += o.cir;
+        self.malformed += o.malformed;
+        self.anomalies += o.anomalies;
+        for (k, v) in o.by_channel {
+            *self.by_channel.entry(k).or_default() += v;
+        }
+        for (k, v) in o.by_version {
+            *self.by_version.entry(k).or_default() += v;
+        }
+        for (k, v) in o.by_command {
+            *self.by_command.entry(k).or_default() += v;
+        }
+        for (k, v) in o.by_anomaly {
+            *self.by_anomaly.entry(k).or_default() += v;
+        }
+    }
+}
+
+/// Groups CIRs by (client, cookie) into sessions, ordered by first CIR.
+pub fn sessions(mut cirs: Vec<CirSeen>) -> Vec<SessionRec> {
+    cirs.sort_by(|a, b| a.ts.total_cmp(&b.ts));
+    let mut groups: BTreeMap<(String, String), Vec<CirSeen>> = BTreeMap::new();
+    for c in cirs {
+        groups.entry((c.client.to_string(), c.cookie.clone())).or_default().push(c);
+    }
+    let mut out: Vec<SessionRec> = groups
+        .into_iter()
+        .map(|((client_ip, cookie), cs)| {
+            let mut channels: Vec<&'static str> = cs.iter().map(|c| c.channel.name()).collect();
+            channels.sort_unstable();
+            channels.dedup();
+            let mut versions: Vec<String> = cs.iter().filter_map(|c| c.version.clone()).collect();
+            versions.sort();
+            versions.dedup();
+            let mut inputs: Vec<usize> = cs.iter().map(|c| c.input).collect();
+            inputs.sort_unstable();
+            inputs.dedup();
+            let gaps: Vec<f64> = cs.windows(2).filter_map(|w| Some(w.get(1)?.ts - w.first()?.ts)).collect();
+            let servers: Vec<String> = cs.iter().map(|c| c.server.to_string()).collect();
+            SessionRec {
+                cookie,
+                client_ip,
+                server_ip: servers.first().cloned().unwrap_or_default(),
+                channels,
+                versions,
+                cir_count: cs.len() as u64,
+                first_ts: cs.first().map_or(0.0, |c| c.ts),
+                last_ts: cs.last().map_or(0.0, |c| c.ts),
+                interval: interval(gaps.into_iter().map(micros).collect()),
+                inputs,
+            }
+        })
+        .collect();
+    out.sort_by(|a, b| a.first_ts.total_cmp(&b.first_ts).then_with(|| a.cookie.cmp(&b.cookie)));
+    out
+}
+
+/// What one input's worker leaves for the merge: its result, its messages (JSON format), counts.
+type Finished = (InputResult, Vec<MessageRec>, Counts);
+
+/// Output format.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum OutFormat {
+    Json,
+    Ndjson,
+}
+
+/// What `analyze` was asked to do.
+#[derive(Debug)]
+pub struct Options {
+    pub inputs: Vec<Input>,
+    pub config: Config,
+    pub format: OutFormat,
+    pub pretty: bool,
+    pub jobs: usize,
+    pub progress: bool,
+}
+
+/// One NDJSON line: the record with an `event` key first.
+pub fn event_line<T: Serialize>(event: &str, rec: &T) -> serde_json::Result<String> {
+    let body = serde_json::to_string(rec)?;
+    let rest = body.strip_prefix('{').unwrap_or(&body);
+    let sep = if rest.starts_with('}') { "" } else { "," };
+    Ok(format!("{{\"event\":\"{event}\"{sep}{rest}"))
+}
+
+/// Runs the analysis and writes the report to `out`. Returns whether every input was complete.
+pub fn run(opts: Options, out: Box<dyn Write + Send>) -> std::io::Result<bool> {
+    let out = Mutex::new(std::io::BufWriter::with_capacity(256 * 1024, out));
+    let write_line = |line: serde_json::Result<String>| -> std::io::Result<()> {
+        let line = line.map_err(std::io::Error::other)?;
+        let mut w = out.lock().map_err(|_| std::io::Error::other("output writer poisoned"))?;
+        w.write_all(line.as_bytes())?;
+        w.write_all(b"\n")
+    };
+    let progress = Progress::default();
+    let done = AtomicBool::new(false);
+    let next = AtomicUsize::new(0);
+    let n = opts.inputs.len();
+    let slots: Vec<Mutex<Option<Finished>>> = (0..n).map(|_| Mutex::new(None)).collect();
+    let write_error: Mutex<Option<std::io::Error>> = Mutex::new(None);
+    let started = Instant::now();
+    std::thread::scope(|scope| {
+        if opts.progress {
+            scope.spawn(|| progress_loop(&progress, &done, started));
+        }
+        let workers: Vec<_> = (0..opts.jobs.clamp(1, n.max(1)))
+            .map(|_| {
+                scope.spawn(|| {
+                    loop {
+                        let i = next.fetch_add(1, Ordering::Relaxed);
+                        let Some(input) = opts.inputs.get(i) else { break };
+                        let mut kept = Vec::new();
+                        let mut counts = Counts::default();
+                        let result = analyze_input(i, input, &opts.config, &progress, &mut |m| {
+                            counts.add(&m);
+                            match opts.format {
+                                OutFormat::Json => kept.push(m),
+                                OutFormat::Ndjson => {
+                                    if let Err(e) = write_line(event_line("message", &m)) {
+                                        remember(&write_error, e);
+                                    }
+                                }
+                            }
+                        });
+                        if opts.format == OutFormat::Ndjson
+                            && let Err(e) = write_line(event_line("input", &result.input))
+                        {
+                            remember(&write_error, e);
+                        }
+                        if let Some(Ok(mut s)) = slots.get(i).map(Mutex::lock) {
+                            *s = Some((result, kept, counts));
+                        }
+                    }
+                })
+            })
+            .collect();
+        for w in workers {
+            let _ = w.join();
+        }
+        done.store(true, Ordering::Relaxed);
+    });
+    if let Some(e) = write_error.into_inner().ok().flatten() {
+        return Err(e);
+    }
+
+    let mut inputs: Vec<InputRec> = Vec::with_capacity(n);
+    let mut messages: Vec<MessageRec> = Vec::new();
+    let mut tcp_channels: Vec<TcpChannelRec> = Vec::new();
+    let mut flows: Vec<FlowRec> = Vec::new();
+    let mut cirs = Vec::new();
+    let mut counts = Counts::default();
+    for slot in slots {
+        let Some((r, kept, c)) = slot.into_inner().ok().flatten() else { continue };
+        inputs.push(r.input);
+        messages.extend(kept);
+        tcp_channels.extend(r.tcp_channels);
+        flows.extend(r.flows);
+        cirs.extend(r.cirs);
+        counts.merge(c);
+    }
+    let sessions = sessions(cirs);
+    let all_complete = inputs.iter().all(|i| i.complete);
+    let summary = Summary {
+        inputs: inputs.len(),
+        complete_inputs: inputs.iter().filter(|i| i.complete).count(),
+        packets: inputs.iter().map(|i| i.packets).sum(),
+        bytes: inputs.iter().map(|i| i.bytes).sum(),
+        messages: counts.messages,
+        cir: counts.cir,
+        malformed: counts.malformed,
+        anomalies: counts.anomalies,
+        sessions: sessions.len(),
+        tcp_channels: tcp_channels.len(),
+        flows: flows.len(),
+        suspicious_flows: flows.iter().filter(|f| f.suspicious).count(),
+        by_channel: counts.by_channel,
+        by_version: counts.by_version,
+        by_command: counts.by_command,
+        by_anomaly: counts.by_anomaly,
+    };
+    match opts.format {
+        OutFormat::Json => {
+            let report = Report {
+                schema_version: SCHEMA_VERSION,
+                tool: Tool { name: "wvcir", version: env!("CARGO_PKG_VERSION") },
+                inputs,
+                summary,
+                messages,
+                sessions,
+                tcp_channels,
+                flows,
+            };
+            let mut w = out.lock().map_err(|_| std::io::Error::other("output writer poisoned"))?;
+            if opts.pretty {
+                serde_json::to_writer_pretty(&mut *w, &report)?;
+            } else {
+                serde_json::to_writer(&mut *w, &report)?;
+            }
+            w.write_all(b"\n")?;
+        }
+        OutFormat::Ndjson => {
+            for s in &sessions {
+                write_line(event_line("session", s))?;
+            }
+            for t in &tcp_channels {
+                write_line(event_line("tcp_channel", t))?;
+            }
+            for f in &flows {
+                write_line(event_line("flow", f))?;
+            }
+            write_line(event_line("summary", &summary))?;
+        }
+    }
+    out.into_inner().map_err(|_| std::io::Error::other("output writer poisoned"))?.flush()?;
+    Ok(all_complete)
+}
+
+/// Keeps the first write error (a closed pipe, a full disk) to report once the workers stop.
+fn remember(slot: &Mutex<Option<std::io::Error>>, e: std::io::Error) {
+    if let Ok(mut s) = slot.lock() {
+        s.get_or_insert(e);
+    }
+}
+
+/// Prints bytes, packets and their rates on stderr, over one line, until `done`.
+fn progress_loop(p: &Progress, done: &AtomicBool, started: Instant) {
+    let mut stderr = std::io::stderr();
+    while !done.load(Ordering::Relaxed) {
+        std::thread::sleep(Duration::from_millis(200));
+        let secs = started.elapsed().as_secs_f64().max(1e-3);
+        let (bytes, packets) = (p.bytes.load(Ordering::Relaxed), p.packets.load(Ordering::Relaxed));
+        let _ = write!(
+            stderr,
+            "\r\x1b[2Kwvcir: {:.1} MB, {} packets, {:.1} MB/s, {:.0} kpackets/s",
+            bytes as f64 / 1e6,
+            packets,
+            bytes as f64 / 1e6 / secs,
+            packets as f64 / 1e3 / secs
+        );
+    }
+    let _ = write!(stderr, "\r\x1b[2K");
+}

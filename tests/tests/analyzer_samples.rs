@@ -1,0 +1,148 @@
+//! The analyzer on every sample: reports equal the reviewed golden files, follow `wvcir schema`,
+//! never repeat a key, and decode exactly the frames the samples README says carry messages.
+//!
+//! After a deliberate change: `WVCIR_UPDATE_GOLDEN=1 cargo test -p wvcir-tests --test analyzer_samples`,
+//! then review `git diff tests/golden`.
+#![allow(clippy::unwrap_used, clippy::indexing_slicing)]
+
+use serde_json::Value;
+use wvcir_analyzer::run::OutFormat;
+use wvcir_tests::report::{analyze, check_no_duplicate_keys, sample_paths};
+use wvcir_tests::root;
+
+fn schema() -> jsonschema::Validator {
+    let schema: Value = serde_json::from_str(wvcir_analyzer::report::SCHEMA).unwrap();
+    jsonschema::validator_for(&schema).unwrap()
+}
+
+fn ndjson_schema() -> jsonschema::Validator {
+    let mut schema: Value = serde_json::from_str(wvcir_analyzer::report::SCHEMA).unwrap();
+    // Validate a line against $defs/ndjson_line, keeping $defs for the references.
+    let defs = schema["$defs"].clone();
+    schema = serde_json::json!({"$schema": schema["$schema"], "$defs": defs, "$ref": "#/$defs/ndjson_line"});
+    jsonschema::validator_for(&schema).unwrap()
+}
+
+fn assert_valid(v: &jsonschema::Validator, doc: &Value, what: &str) {
+    let errors: Vec<String> = v.iter_errors(doc).map(|e| format!("{} at {}", e, e.instance_path())).collect();
+    assert!(errors.is_empty(), "{what} does not follow the schema:\n{}", errors.join("\n"));
+}
+
+#[test]
+fn every_sample_report_matches_its_golden_file_and_the_schema() {
+    let update = std::env::var_os("WVCIR_UPDATE_GOLDEN").is_some();
+    let validator = schema();
+    let paths = sample_paths();
+    assert_eq!(paths.len(), 16);
+    for p in paths {
+        let rel = p.display().to_string();
+        let text = analyze(&[&rel], OutFormat::Json);
+        check_no_duplicate_keys(&text).unwrap_or_else(|e| panic!("{rel}: {e}"));
+        let doc: Value = serde_json::from_str(&text).unwrap();
+        assert_valid(&validator, &doc, &rel);
+        let golden = root().join("tests/golden").join(format!("{}.json", p.file_name().unwrap().to_string_lossy()));
+        if update {
+            std::fs::write(&golden, &text).unwrap();
+            continue;
+        }
+        let want = std::fs::read_to_string(&golden)
+            .unwrap_or_else(|e| panic!("{}: {e}; create it with WVCIR_UPDATE_GOLDEN=1", golden.display()));
+        assert!(
+            want == text,
+            "{rel}: the report differs from {}; review with WVCIR_UPDATE_GOLDEN=1 and git diff",
+            golden.display()
+        );
+    }
+}
+
+#[test]
+fn the_combined_and_ndjson_reports_follow_the_schema_too() {
+    let all: Vec<String> = sample_paths().iter().map(|p| p.display().to_string()).collect();
+    let mut with_bad: Vec<&str> = all.iter().map(String::as_str).collect();
+    with_bad.extend([
+        "samples/bad/truncated.pcap",
+        "samples/bad/absurd-length.pcap",
+        "samples/bad/not-a-capture.pcap",
+        "samples/bad/empty.pcap",
+    ]);
+    let text = analyze(&with_bad, OutFormat::Json);
+    check_no_duplicate_keys(&text).unwrap();
+    let doc: Value = serde_json::from_str(&text).unwrap();
+    assert_valid(&schema(), &doc, "the combined report");
+    assert_eq!(doc["summary"]["complete_inputs"], 16);
+    let lines = analyze(&with_bad, OutFormat::Ndjson);
+    let v = ndjson_schema();
+    let mut n = 0;
+    for line in lines.lines() {
+        check_no_duplicate_keys(line).unwrap();
+        assert_valid(&v, &serde_json::from_str(line).unwrap(), line);
+        n += 1;
+    }
+    assert!(n > 100, "{n} lines");
+}
+
+#[test]
+fn a_report_with_a_repeated_key_would_be_caught() {
+    assert!(check_no_duplicate_keys(r#"{"a":1,"b":{"c":1,"c":2}}"#).unwrap_err().contains("duplicate key \"c\""));
+    assert!(check_no_duplicate_keys(r#"[{"a":1},{"a":2}]"#).is_ok());
+}
+
+/// The commands the samples README promises for a frame, from its note.
+fn promised(note: &str) -> Vec<&'static str> {
+    const ANOMALIES: [&str; 9] = [
+        "keyword-case",
+        "unknown-version",
+        "missing-version",
+        "missing-cookie",
+        "extra-fields",
+        "bad-separator",
+        "non-printable",
+        "oversize",
+        "trailing-data",
+    ];
+    let first_word = note.split([':', ' ']).next().unwrap_or("");
+    match note {
+        n if n.starts_with("OK + CIR") => vec!["OK", "WVCI"],
+        n if n.contains("part 1 of") || n.contains("retransmission") || n.starts_with("not-cir") => vec![],
+        n if ["DNS", "HTTP", "TLS", "beacon", "reply", "SYN", "FIN"].iter().any(|p| n.starts_with(p)) => vec![],
+        n if n.starts_with("OK") => vec!["OK"],
+        n if n.contains("HELO") => vec!["HELO"],
+        n if n.starts_with("PING") => vec!["PING"],
+        n if n.starts_with("IPv4 fragment") => {
+            if n.contains("completes the datagram") {
+                vec!["WVCI"]
+            } else {
+                vec![]
+            }
+        }
+        n if n.contains("CIR") || n.starts_with("WSP Push") || ANOMALIES.contains(&first_word) => vec!["WVCI"],
+        other => panic!("no rule for the note {other:?}: teach this test what it promises"),
+    }
+}
+
+#[test]
+fn the_analyzer_decodes_exactly_the_frames_the_samples_readme_lists() {
+    for s in wvcir_samples::samples() {
+        let rel = format!("samples/captures/{}", s.name);
+        let doc: Value = serde_json::from_str(&analyze(&[&rel], OutFormat::Json)).unwrap();
+        let got: Vec<(u64, String)> = doc["messages"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|m| (m["frame"].as_u64().unwrap(), m["command"].as_str().unwrap().to_owned()))
+            .collect();
+        let want: Vec<(u64, String)> = s
+            .notes()
+            .flat_map(|(frame, note)| promised(note).into_iter().map(move |c| (frame as u64, c.to_owned())))
+            .collect();
+        assert_eq!(got, want, "{}", s.name);
+        // Where the note names an anomaly, the message carries it.
+        for (frame, note) in s.notes() {
+            let name = note.split([':', ' ']).next().unwrap();
+            if name.contains('-') && s.name == "malformed-cir.pcap" && name != "not-cir" {
+                let m = doc["messages"].as_array().unwrap().iter().find(|m| m["frame"] == frame as u64).unwrap();
+                assert!(m["anomalies"].as_array().unwrap().iter().any(|a| a == name), "{} frame {frame}: {m}", s.name);
+            }
+        }
+    }
+}
