@@ -133,3 +133,27 @@ fn transport<R>(
         _ => Err(Skipped::OtherProtocol),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn link_layers() {
+        let ip = [0x45u8, 0, 0, 20];
+        let eth = |tags: &[u8]| [&[0u8; 12][..], tags, &[0x08, 0x00], &ip].concat();
+        assert_eq!(ip_of(DataLink::ETHERNET, &eth(&[])), Some(&ip[..]));
+        assert_eq!(ip_of(DataLink::ETHERNET, &eth(&[0x81, 0, 0, 100])), Some(&ip[..]));
+        assert_eq!(ip_of(DataLink::ETHERNET, &eth(&[0x88, 0xA8, 0, 200, 0x81, 0, 0, 100])), Some(&ip[..]));
+        let arp = [&[0u8; 12][..], &[0x08, 0x06], &[0; 28]].concat();
+        assert_eq!(ip_of(DataLink::ETHERNET, &arp), None);
+        // BSD loopback: the family in either byte order; IPv6 is 24, 28 or 30.
+        assert_eq!(ip_of(DataLink::NULL, &[&[2, 0, 0, 0][..], &ip].concat()), Some(&ip[..]));
+        assert_eq!(ip_of(DataLink::NULL, &[&[0, 0, 0, 2][..], &ip].concat()), Some(&ip[..]));
+        assert_eq!(ip_of(DataLink::LOOP, &[&[0, 0, 0, 30][..], &ip].concat()), Some(&ip[..]));
+        assert_eq!(ip_of(DataLink::NULL, &[&[7, 0, 0, 0][..], &ip].concat()), None);
+        let sll2 = [&[0x08, 0x00][..], &[0; 18], &ip].concat();
+        assert_eq!(ip_of(DataLink::LINUX_SLL2, &sll2), Some(&ip[..]));
+        assert_eq!(ip_of(DataLink::ETHERNET, &[0; 5]), None, "short frames are not IP");
+    }
+}

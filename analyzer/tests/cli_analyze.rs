@@ -16,8 +16,20 @@ fn wvcir(args: &[&str]) -> (i32, String, String) {
     (out.status.code().unwrap(), String::from_utf8(out.stdout).unwrap(), String::from_utf8(out.stderr).unwrap())
 }
 
+/// Parses JSON output; a report or an NDJSON event is also checked against `wvcir schema`.
 fn json(text: &str) -> Value {
-    serde_json::from_str(text).unwrap_or_else(|e| panic!("not JSON ({e}): {text}"))
+    let v: Value = serde_json::from_str(text).unwrap_or_else(|e| panic!("not JSON ({e}): {text}"));
+    let mut schema: Value = serde_json::from_str(wvcir_analyzer::report::SCHEMA).unwrap();
+    if v.get("event").is_some() {
+        let defs = schema["$defs"].clone();
+        schema = serde_json::json!({"$defs": defs, "$ref": "#/$defs/ndjson_line"});
+    } else if v.get("schema_version").is_none() {
+        return v;
+    }
+    let validator = jsonschema::validator_for(&schema).unwrap();
+    let errors: Vec<String> = validator.iter_errors(&v).map(|e| format!("{e} at {}", e.instance_path())).collect();
+    assert!(errors.is_empty(), "output does not follow the schema: {errors:?}");
+    v
 }
 
 fn path(rel: &str) -> String {
@@ -37,7 +49,7 @@ fn the_good_samples_exit_0_with_every_input_complete() {
     assert_eq!(code, 0, "{err}");
     let r = json(&out);
     assert_eq!(r["schema_version"], 1);
-    assert_eq!(r["inputs"].as_array().unwrap().len(), 16);
+    assert_eq!(r["inputs"].as_array().unwrap().len(), 17);
     assert!(r["inputs"].as_array().unwrap().iter().all(|i| i["complete"] == true && i["error"].is_null()));
     assert!(r["summary"]["cir"].as_u64().unwrap() > 20);
 }
@@ -128,7 +140,7 @@ fn ndjson_carries_the_same_records_one_per_line() {
     let lines: Vec<Value> = out.lines().map(json).collect();
     let count = |e: &str| lines.iter().filter(|l| l["event"] == e).count();
     assert_eq!(count("message"), doc["messages"].as_array().unwrap().len());
-    assert_eq!(count("input"), 16);
+    assert_eq!(count("input"), 17);
     assert_eq!(count("session"), doc["sessions"].as_array().unwrap().len());
     assert_eq!(count("tcp_channel"), doc["tcp_channels"].as_array().unwrap().len());
     assert_eq!(count("flow"), doc["flows"].as_array().unwrap().len());
@@ -159,7 +171,7 @@ fn output_file_and_progress_stay_apart() {
     assert_eq!(code, 0);
     assert!(out.is_empty(), "the report goes to the file only");
     let r = json(&std::fs::read_to_string(&report).unwrap());
-    assert_eq!(r["summary"]["inputs"], 16);
+    assert_eq!(r["summary"]["inputs"], 17);
     // The progress line (if the run lasted long enough to draw one) is on stderr, never in the report.
     assert!(!err.contains("\"schema_version\""));
 }

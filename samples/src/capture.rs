@@ -52,6 +52,7 @@ fn datalink(link: Link) -> DataLink {
         Link::Sll => DataLink::LINUX_SLL,
         Link::Sll2 { .. } => DataLink::LINUX_SLL2,
         Link::RawIp => DataLink::RAW,
+        Link::Null => DataLink::NULL,
     }
 }
 

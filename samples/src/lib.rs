@@ -67,6 +67,11 @@ pub fn samples() -> Vec<Sample> {
         sample("linux-sll.pcap", "Linux cooked capture v1 (tcpdump -i any)", s::single_link(Link::Sll)),
         sample("linux-sll2.pcap", "Linux cooked capture v2", s::single_link(Link::Sll2 { ifindex: 2 })),
         sample("raw-ip.pcap", "Raw IP link type", s::single_link(Link::RawIp)),
+        sample(
+            "loopback-null.pcap",
+            "BSD loopback (lo0, link type NULL): a developer's CIR test server on 127.0.0.1",
+            s::loopback(),
+        ),
         sample("ipv6.pcapng", "IPv6: a UDP CIR and a short TCP CIR channel", s::ipv6()),
         sample("ipv4-fragments.pcap", "One CIR in three IPv4 fragments, last fragment first", s::ipv4_fragments()),
         sample(

@@ -91,6 +91,8 @@ pub enum Link {
     },
     /// Raw IP, no link header.
     RawIp,
+    /// BSD loopback (`lo0` on macOS): a 4-byte address family in the capturing host's byte order.
+    Null,
 }
 
 /// MAC addresses derived from the IP so that each host keeps one address.
@@ -145,6 +147,11 @@ pub fn frame(link: Link, ip: &[u8], outbound: bool) -> Vec<u8> {
             f.extend_from_slice(&[0, 0]);
         }
         Link::RawIp => {}
+        Link::Null => {
+            // AF_INET is 2 everywhere; AF_INET6 is 30 on macOS. Written little-endian (x86, arm64).
+            let family: u32 = if v6 { 30 } else { 2 };
+            f.extend_from_slice(&family.to_le_bytes());
+        }
     }
     f.extend_from_slice(ip);
     f

@@ -285,6 +285,24 @@ pub fn single_link(link: Link) -> Capture {
     cap
 }
 
+/// Sample 5i: BSD loopback (`lo0`): a developer's CIR test server on 127.0.0.1, over UDP and TCP.
+pub fn loopback() -> Capture {
+    let link = Link::Null;
+    let mut cap = Capture::new(Format::Pcap { link, big_endian: false, nanos: false });
+    let lo = v4(127, 0, 0, 1);
+    let ip = ip_packet((lo, 61_000), (lo, 3717), 0x0700, &Transport::Udp, &cir("1.2", "devtest-42", LineEnd::Lf));
+    cap.push_ip(1.0, link, 0, &ip, true, "CIR over BSD loopback (UDP 127.0.0.1 -> 3717)");
+    let mut c = TcpConn::new((lo, 61_001), (lo, 3717), link, [0x7000_0000, 0x7100_0000], 2.0);
+    c.rtt = 0.000_2;
+    c.handshake(&mut cap, 2.0);
+    c.send_acked(&mut cap, 2.001, Dir::C2S, b"HELO devsession\n", "HELO devsession (LF line end)");
+    c.send_acked(&mut cap, 2.002, Dir::S2C, b"OK\n", "OK");
+    c.send_acked(&mut cap, 2.5, Dir::S2C, &cir("1.2", "devtest-42", LineEnd::Lf), "CIR over BSD loopback TCP");
+    c.close(&mut cap, 3.0, Dir::C2S);
+    cap.sort();
+    cap
+}
+
 /// Sample 5e: IPv6: a UDP CIR and a short TCP CIR channel.
 pub fn ipv6() -> Capture {
     let link = Link::Ethernet;

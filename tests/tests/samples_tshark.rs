@@ -95,6 +95,7 @@ fn tshark_sees_links_streams_and_reassembly() {
     assert!(first("linux-sll2.pcap", "frame.protocols").iter().all(|p| p.starts_with("sll:")));
     assert_eq!(first("linux-sll2.pcap", "sll.ifindex")[0], "2", "SLL2 carries the interface index");
     assert!(first("raw-ip.pcap", "frame.protocols").iter().all(|p| p.starts_with("raw:ip:")));
+    assert!(first("loopback-null.pcap", "frame.protocols").iter().all(|p| p.starts_with("null:ip:")));
     let vlan = first("vlan-qinq.pcap", "frame.protocols");
     assert_eq!(
         vlan,
