@@ -24,22 +24,34 @@ pub fn in_ci() -> bool {
     std::env::var("CI").is_ok_and(|v| v == "true" || v == "1")
 }
 
+/// The root of a Debian chroot whose tshark the tests use instead of the machine's
+/// (`WVCIR_CHROOT`, set by `tests/wireshark-chroot.sh`).
+pub fn chroot() -> Option<PathBuf> {
+    std::env::var_os("WVCIR_CHROOT").filter(|v| !v.is_empty()).map(PathBuf::from)
+}
+
 /// Debian's tshark, run the way tests must run it.
 ///
 /// tshark run as root ignores personal plugin folders and `WIRESHARK_PLUGIN_DIR`, so as root it
 /// runs as nobody (`setpriv`), on a world-readable copy of the input in a scratch folder (a clone
-/// under `/root` is not readable by nobody) with that folder as `HOME`.
+/// under `/root` is not readable by nobody) with that folder as `HOME`. With `WVCIR_CHROOT` set,
+/// the scratch folder is inside the chroot and tshark is the chroot's.
 #[derive(Debug)]
 pub struct Tshark {
     as_nobody: bool,
+    /// The scratch folder as seen from here.
     scratch: PathBuf,
+    /// The chroot, if tshark runs in one.
+    root: Option<PathBuf>,
+    plugin_dir: Option<PathBuf>,
 }
 
 impl Tshark {
     /// The tshark of this machine. `None` (with a message saying what to install) when it is
     /// missing outside CI; in CI a missing tshark fails the test.
     pub fn find() -> Option<Tshark> {
-        let present = Command::new("tshark").arg("--version").output().is_ok_and(|o| o.status.success());
+        let root = chroot();
+        let present = Self::base(root.as_deref(), false).arg("--version").output().is_ok_and(|o| o.status.success());
         if !present {
             let msg = "tshark is not installed: `apt-get install tshark` (Debian), or run .ci/run";
             assert!(!in_ci(), "{msg}");
@@ -50,10 +62,83 @@ impl Tshark {
         let as_nobody = uid.is_ok_and(|u| u == "0");
         static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
         let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        let scratch = std::env::temp_dir().join(format!("wvcir-tshark-{}-{n}", std::process::id()));
+        let name = format!("wvcir-tshark-{}-{n}", std::process::id());
+        let scratch = match &root {
+            Some(r) => r.join("tmp").join(name),
+            None => std::env::temp_dir().join(name),
+        };
         std::fs::create_dir_all(&scratch).expect("scratch folder");
         set_mode(&scratch, 0o777);
-        Some(Tshark { as_nobody, scratch })
+        Some(Tshark { as_nobody, scratch, root, plugin_dir: None })
+    }
+
+    /// `tshark`, or `chroot ROOT [setpriv ...] tshark`.
+    fn base(root: Option<&Path>, as_nobody: bool) -> Command {
+        let nobody = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "tshark"];
+        match (root, as_nobody) {
+            (Some(r), true) => {
+                let mut c = Command::new("chroot");
+                c.arg(r).args(nobody);
+                c
+            }
+            (Some(r), false) => {
+                let mut c = Command::new("chroot");
+                c.arg(r).arg("tshark");
+                c
+            }
+            (None, true) => {
+                let mut c = Command::new("setpriv");
+                c.args(nobody.get(1..).unwrap_or_default());
+                c
+            }
+            (None, false) => Command::new("tshark"),
+        }
+    }
+
+    /// A path of ours as tshark sees it (inside the chroot, if any).
+    fn inside(&self, p: &Path) -> PathBuf {
+        match &self.root {
+            Some(r) => Path::new("/").join(p.strip_prefix(r).unwrap_or(p)),
+            None => p.to_path_buf(),
+        }
+    }
+
+    /// The running tshark's `major.minor` (`4.0`), from `tshark --version`.
+    pub fn version() -> Option<String> {
+        let out = Self::base(chroot().as_deref(), false).arg("--version").output().ok()?;
+        let text = String::from_utf8_lossy(&out.stdout);
+        let v = text.split_whitespace().find(|w| w.chars().next().is_some_and(|c| c.is_ascii_digit()))?;
+        let mut parts = v.split('.');
+        Some(format!("{}.{}", parts.next()?, parts.next()?))
+    }
+
+    /// Loads `plugin` (a built `libwvcir_dissector.so`): it is copied where tshark looks with
+    /// `WIRESHARK_PLUGIN_DIR` (`DIR/<major.minor>/epan/wvcir.so`).
+    pub fn with_plugin(mut self, plugin: &Path) -> Self {
+        let version = Self::version().expect("tshark --version names its version");
+        let dir = self.scratch.join("plugins");
+        let epan = dir.join(&version).join("epan");
+        std::fs::create_dir_all(&epan).expect("plugin folder");
+        std::fs::copy(plugin, epan.join("wvcir.so")).expect("copy the plugin");
+        for p in [dir.clone(), dir.join(&version), epan.clone(), epan.join("wvcir.so")] {
+            set_mode(&p, if p.is_dir() { 0o755 } else { 0o644 });
+        }
+        self.plugin_dir = Some(dir);
+        self
+    }
+
+    /// Runs tshark with `args` and no capture (`-G plugins`, `-G fields`).
+    pub fn run(&self, args: &[&str]) -> Output {
+        self.command().args(args).output().expect("tshark runs")
+    }
+
+    fn command(&self) -> Command {
+        let mut cmd = Self::base(self.root.as_deref(), self.as_nobody);
+        cmd.env("HOME", self.inside(&self.scratch));
+        if let Some(d) = &self.plugin_dir {
+            cmd.env("WIRESHARK_PLUGIN_DIR", self.inside(d));
+        }
+        cmd
     }
 
     /// Runs `tshark -r FILE ARGS...` and returns its output.
@@ -62,15 +147,7 @@ impl Tshark {
         let copy = self.scratch.join(name);
         std::fs::copy(file, &copy).expect("copy the capture to the scratch folder");
         set_mode(&copy, 0o644);
-        let mut cmd = if self.as_nobody {
-            let mut c = Command::new("setpriv");
-            c.args(["--reuid=65534", "--regid=65534", "--clear-groups", "tshark"]);
-            c
-        } else {
-            Command::new("tshark")
-        };
-        cmd.env("HOME", &self.scratch).arg("-r").arg(&copy).args(args);
-        cmd.output().expect("tshark runs")
+        self.command().arg("-r").arg(self.inside(&copy)).args(args).output().expect("tshark runs")
     }
 }
 
@@ -78,6 +155,32 @@ impl Drop for Tshark {
     fn drop(&mut self) {
         let _ = std::fs::remove_dir_all(&self.scratch);
     }
+}
+
+/// The plugin and C API library, freshly built: `cargo test` builds the crate's rlib only, so
+/// this runs `cargo build -p wvcir-dissector --lib` (same cargo, target folder and profile) once
+/// per test process and returns `target/<profile>/libwvcir_dissector.so`.
+pub fn plugin_library() -> PathBuf {
+    static BUILT: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+    BUILT
+        .get_or_init(|| {
+            let exe = std::env::current_exe().unwrap_or_default();
+            // target/<profile>/deps/<test> -> target/<profile>
+            let profile = exe.parent().and_then(Path::parent).map(Path::to_path_buf).unwrap_or_default();
+            let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+            let mut build = Command::new(cargo);
+            build.args(["build", "-q", "-p", "wvcir-dissector", "--lib"]).current_dir(root());
+            if profile.file_name().is_some_and(|n| n == "release") {
+                build.arg("--release");
+            }
+            if let Some(target) = profile.parent() {
+                build.env("CARGO_TARGET_DIR", target);
+            }
+            let ok = build.status().is_ok_and(|s| s.success());
+            assert!(ok, "cargo build -p wvcir-dissector failed");
+            profile.join("libwvcir_dissector.so")
+        })
+        .clone()
 }
 
 fn set_mode(path: &Path, mode: u32) {

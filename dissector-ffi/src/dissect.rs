@@ -1,0 +1,224 @@
+//! What the plugin shows for a payload, written against a small [`Sink`] trait so that it is
+//! tested without Wireshark (the Wireshark glue implements the trait over `proto_tree`).
+
+use wvcir::sms::{self, SmsText};
+use wvcir::{Anomaly, Channel, DecodeError, ErrorKind, Escaped, Message, Span, wsp};
+
+/// The plugin's fields (besides the protocol item). Their filter names are `wvcir.<name>`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Field {
+    Command,
+    Version,
+    Cookie,
+    SessionId,
+    Extra,
+    Channel,
+    Encoding,
+    LineEnd,
+}
+
+impl Field {
+    pub const ALL: [Field; 8] = [
+        Field::Command,
+        Field::Version,
+        Field::Cookie,
+        Field::SessionId,
+        Field::Extra,
+        Field::Channel,
+        Field::Encoding,
+        Field::LineEnd,
+    ];
+
+    /// (display name, filter name, description)
+    pub const fn info(self) -> (&'static str, &'static str, &'static str) {
+        match self {
+            Field::Command => ("Command", "wvcir.command", "WVCI, HELO, OK or PING"),
+            Field::Version => ("CSP version", "wvcir.version", "The CSP version of a CIR"),
+            Field::Cookie => ("Session cookie", "wvcir.cookie", "The SessionCookie the client chose at login"),
+            Field::SessionId => ("Session ID", "wvcir.session_id", "The SessionID a TCP client sends in HELO"),
+            Field::Extra => ("Extra fields", "wvcir.extra", "Fields past those the command takes"),
+            Field::Channel => ("CIR channel", "wvcir.channel", "udp, tcp, sms or wap-push"),
+            Field::Encoding => ("Text encoding", "wvcir.encoding", "ascii or gsm7"),
+            Field::LineEnd => ("Line end", "wvcir.line_end", "none, lf, cr or crlf"),
+        }
+    }
+}
+
+/// An expert item: every anomaly and malformation the core reports, and the plugin's own.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Expert {
+    Anomaly(Anomaly),
+    Error(ErrorKind),
+    /// A panic was caught at the C boundary: a wvcir bug, reported instead of crashing Wireshark.
+    InternalError,
+}
+
+/// Severity of an expert item, mapped to Wireshark's groups by the glue.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Severity {
+    /// PI_PROTOCOL / PI_WARN: a real client would reject or mishandle it.
+    ProtocolWarn,
+    /// PI_MALFORMED / PI_ERROR: it cannot be acted on.
+    MalformedError,
+}
+
+impl Expert {
+    /// Every expert item the plugin registers.
+    pub fn all() -> Vec<Expert> {
+        let mut v: Vec<Expert> = Anomaly::ALL.iter().map(|a| Expert::Anomaly(*a)).collect();
+        v.extend(
+            [
+                ErrorKind::MissingVersion,
+                ErrorKind::MissingCookie,
+                ErrorKind::MissingSessionId,
+                ErrorKind::UnknownCommand,
+                ErrorKind::LineTooLong,
+                ErrorKind::TruncatedPdu,
+            ]
+            .map(Expert::Error),
+        );
+        v.push(Expert::InternalError);
+        v
+    }
+
+    /// The stable name (`keyword-case`, ...).
+    pub const fn name(self) -> &'static str {
+        match self {
+            Expert::Anomaly(a) => a.name(),
+            Expert::Error(e) => e.name(),
+            Expert::InternalError => "internal-error",
+        }
+    }
+
+    /// The filter name: `wvcir.` and the name with `_` for `-` (a `-` would read as a minus sign
+    /// in display filters).
+    pub fn filter_name(self) -> String {
+        format!("wvcir.{}", self.name().replace('-', "_"))
+    }
+
+    pub const fn severity(self) -> Severity {
+        match self {
+            Expert::Anomaly(_) | Expert::Error(ErrorKind::UnknownCommand) => Severity::ProtocolWarn,
+            _ => Severity::MalformedError,
+        }
+    }
+
+    pub const fn summary(self) -> &'static str {
+        match self {
+            Expert::Anomaly(a) => a.description(),
+            Expert::Error(ErrorKind::MissingVersion) => "WVCI without a version: malformed",
+            Expert::Error(ErrorKind::MissingCookie) => "WVCI without a session cookie: malformed",
+            Expert::Error(ErrorKind::MissingSessionId) => "HELO without a session id: malformed",
+            Expert::Error(ErrorKind::UnknownCommand) => "a TCP channel line that is none of HELO, OK, PING, WVCI",
+            Expert::Error(ErrorKind::LineTooLong) => "a TCP channel line longer than the framer's bound",
+            Expert::Error(_) => "WAP Push PDU ends inside its headers",
+            Expert::InternalError => "wvcir internal error (a caught panic); please report it",
+        }
+    }
+}
+
+/// Where a dissector writes what it found. Spans are offsets in the buffer it was given.
+pub trait Sink {
+    /// Starts one message: the protocol item over `span`, with a one-line `summary`.
+    fn message(&mut self, span: Span, summary: &str);
+    /// A text field of the current message.
+    fn field(&mut self, field: Field, span: Span, value: &str);
+    /// An expert item of the current message.
+    fn expert(&mut self, expert: Expert, span: Span);
+}
+
+/// Text safe to show: UTF-8 as is with control characters escaped, other bytes as `\xNN`.
+pub fn display(bytes: &[u8]) -> String {
+    Escaped(bytes).to_string()
+}
+
+/// The one-line summary of a message, for the Info column: `WVCI 1.3 wv:nokia.1804289383`.
+pub fn summary(m: &Message<'_>) -> String {
+    let mut s = m.command.as_str().to_owned();
+    for f in [m.version.map(|v| v.text), m.cookie, m.session_id].into_iter().flatten() {
+        s.push(' ');
+        s.push_str(&display(f.bytes));
+    }
+    if let Some(e) = m.malformed {
+        s.push_str(&format!(" [{}]", e.kind.name()));
+    }
+    s
+}
+
+/// Writes a decoded message: its fields with their spans (mapped by `map`, identity except for
+/// GSM 7-bit text), its anomalies and malformation.
+pub fn emit_message(
+    sink: &mut dyn Sink,
+    m: &Message<'_>,
+    channel: Channel,
+    encoding: &str,
+    map: &dyn Fn(Span) -> Span,
+) {
+    sink.message(map(m.span), &summary(m));
+    sink.field(Field::Command, map(m.keyword.span), m.command.as_str());
+    sink.field(Field::Channel, map(m.span), channel.name());
+    sink.field(Field::Encoding, map(m.span), encoding);
+    for (field, value) in [
+        (Field::Version, m.version.map(|v| v.text)),
+        (Field::Cookie, m.cookie),
+        (Field::SessionId, m.session_id),
+        (Field::Extra, m.extra),
+    ] {
+        if let Some(v) = value {
+            sink.field(field, map(v.span), &display(v.bytes));
+        }
+    }
+    sink.field(Field::LineEnd, map(m.eol), m.line_end.name());
+    for (a, span) in m.anomalies.iter() {
+        sink.expert(Expert::Anomaly(a), map(span));
+    }
+    if let Some(e) = m.malformed {
+        let span = if e.offset >= m.span.end() { m.span } else { Span::new(e.offset, 1) };
+        sink.expert(Expert::Error(e.kind), map(span));
+    }
+}
+
+/// Dissects one datagram of `channel`. Returns how many messages it wrote; 0 means "not this
+/// protocol" (the caller then lets other dissectors try).
+pub fn datagram(sink: &mut dyn Sink, channel: Channel, payload: &[u8]) -> usize {
+    let identity = |s: Span| s;
+    match channel {
+        Channel::Udp | Channel::Tcp => match wvcir::parse_cir(payload) {
+            Ok(m) => {
+                emit_message(sink, &m, Channel::Udp, "ascii", &identity);
+                1
+            }
+            Err(_) => 0,
+        },
+        Channel::Sms => {
+            let mut text = SmsText::new();
+            match sms::decode(payload, &mut text) {
+                Ok(s) => {
+                    emit_message(sink, &s.message, channel, s.encoding.name(), &|span| s.payload_span(span));
+                    1
+                }
+                Err(_) => 0,
+            }
+        }
+        Channel::WapPush => match wsp::decode_push(payload) {
+            Ok(push) => push_body(sink, push.cir),
+            Err(_) => 0,
+        },
+    }
+}
+
+/// Dissects a WAP Push body handed over by Wireshark's own WSP dissector (the `media_type`
+/// table): the body alone, spans relative to it.
+pub fn media_body(sink: &mut dyn Sink, body: &[u8]) -> usize {
+    push_body(sink, wvcir::parse_cir(body))
+}
+
+fn push_body(sink: &mut dyn Sink, cir: Result<Message<'_>, DecodeError>) -> usize {
+    match cir {
+        Ok(m) => {
+            emit_message(sink, &m, Channel::WapPush, "ascii", &|s| s);
+            1
+        }
+        Err(_) => 0,
+    }
+}

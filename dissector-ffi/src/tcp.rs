@@ -1,0 +1,134 @@
+//! The TCP channel inside Wireshark: per-connection line framing and request/response pairing.
+//!
+//! Wireshark hands a TCP subdissector each segment once in the first pass, in capture order, and
+//! again on every re-dissection. The first pass feeds [`Connection::segment`], which frames lines
+//! (a line split across segments completes in the frame of its last byte; several lines in one
+//! segment each come out) and pairs every OK with the HELO or PING it answers. The plugin keeps
+//! each frame's [`FrameLines`] and shows exactly those on every later pass.
+
+use std::collections::{HashMap, VecDeque};
+use wvcir::Command;
+use wvcir::framer::{Frame, LineFramer};
+
+/// A line a frame completes.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LineRec {
+    /// The line with its line end (empty and `too_long` for a line past the framer's bound).
+    pub bytes: Vec<u8>,
+    /// Offset of the line in this frame's payload when the whole line lies in it; `None` when it
+    /// began in an earlier segment (the plugin shows it in a reassembled buffer).
+    pub at: Option<usize>,
+    pub too_long: bool,
+}
+
+/// What one frame of a connection shows.
+pub type FrameLines = Vec<LineRec>;
+
+/// A request answered: for the OK's frame, the request's frame and the time it took.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Answer {
+    pub request_frame: u32,
+    /// Nanoseconds from the request to the OK (exact: capture timestamps are integers).
+    pub nanos: i64,
+}
+
+#[derive(Debug, Default)]
+struct Direction {
+    next_seq: Option<u32>,
+    framer: LineFramer,
+}
+
+/// One TCP connection's state, built in the first pass.
+#[derive(Debug, Default)]
+pub struct Connection {
+    dirs: [Direction; 2],
+    outstanding: VecDeque<(u32, i64)>,
+    /// OK frame -> the request it answers.
+    pub response_to: HashMap<u32, Answer>,
+    /// Request frame -> the OK frame that answers it.
+    pub response_in: HashMap<u32, u32>,
+}
+
+impl Connection {
+    /// Takes one segment of direction `dir` (0 client to server, 1 back) in the first pass.
+    /// `seq` is TCP's sequence number when known: data already seen (a retransmission, an
+    /// overlap) is not framed twice.
+    /// `ts` is the frame's time in nanoseconds since the epoch.
+    pub fn segment(&mut self, frame: u32, ts: i64, dir: usize, seq: Option<u32>, payload: &[u8]) -> FrameLines {
+        let Some(d) = self.dirs.get_mut(dir) else { return Vec::new() };
+        let mut skip = 0usize;
+        if let (Some(seq), Some(next)) = (seq, d.next_seq) {
+            let behind = i64::from(next.wrapping_sub(seq) as i32);
+            if behind > 0 {
+                skip = usize::try_from(behind).unwrap_or(usize::MAX).min(payload.len());
+            }
+        }
+        let fresh = payload.get(skip..).unwrap_or_default();
+        if let Some(seq) = seq {
+            let end = seq.wrapping_add(payload.len() as u32);
+            d.next_seq = Some(match d.next_seq {
+                Some(n) if (end.wrapping_sub(n) as i32) < 0 => n,
+                _ => end,
+            });
+        }
+        let seg_start = d.framer.position();
+        let mut lines = Vec::new();
+        d.framer.push(fresh, |f| match f {
+            Frame::Line { offset, line, line_end } => {
+                let mut bytes = line.to_vec();
+                bytes.extend_from_slice(line_end.as_bytes());
+                let at = offset.checked_sub(seg_start).and_then(|o| usize::try_from(o).ok()).map(|o| o + skip);
+                lines.push(LineRec { bytes, at, too_long: false });
+            }
+            Frame::TooLong { .. } => lines.push(LineRec { bytes: Vec::new(), at: None, too_long: true }),
+        });
+        for l in &lines {
+            match wvcir::parse_line(&l.bytes).map(|m| m.command) {
+                Ok(Command::Helo | Command::Ping) => self.outstanding.push_back((frame, ts)),
+                Ok(Command::Ok) => {
+                    if let Some((req, t)) = self.outstanding.pop_front() {
+                        self.response_to.insert(frame, Answer { request_frame: req, nanos: ts - t });
+                        self.response_in.insert(req, frame);
+                    }
+                }
+                _ => {}
+            }
+        }
+        lines
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn split_shared_retransmitted_and_paired() {
+        let mut c = Connection::default();
+        let helo = c.segment(4, 60_000_000, 0, Some(1), b"HELO 3a9f0c1e\r\n");
+        assert_eq!(helo, [LineRec { bytes: b"HELO 3a9f0c1e\r\n".to_vec(), at: Some(0), too_long: false }]);
+        assert!(c.segment(6, 120_000_000, 1, Some(1), b"OK\r\n")[0].at == Some(0));
+        assert_eq!(c.response_to[&6], Answer { request_frame: 4, nanos: 60_000_000 });
+        assert_eq!(c.response_in[&4], 6);
+        // A CIR split in two: nothing in the first frame, the whole line (reassembled) in the second.
+        assert!(c.segment(10, 97_200_000_000, 1, Some(5), b"WVCI 1.1 12").is_empty());
+        let done = c.segment(11, 97_250_000_000, 1, Some(16), b"34\r\n");
+        assert_eq!(done, [LineRec { bytes: b"WVCI 1.1 1234\r\n".to_vec(), at: None, too_long: false }]);
+        // A retransmission of those bytes frames nothing new.
+        assert!(c.segment(12, 97_500_000_000, 1, Some(5), b"WVCI 1.1 1234\r\n").is_empty());
+        // Two lines in one segment: each at its offset.
+        let two = c.segment(22, 2_400_120_000_000, 1, Some(20), b"OK\r\nWVCI 1.1 x\r\n");
+        assert_eq!(two.iter().map(|l| l.at).collect::<Vec<_>>(), [Some(0), Some(4)]);
+    }
+
+    #[test]
+    fn a_partial_overlap_frames_only_the_new_bytes() {
+        let mut c = Connection::default();
+        assert!(c.segment(1, 0, 1, Some(100), b"OK\r").is_empty());
+        let l = c.segment(2, 100_000_000, 1, Some(102), b"\r\nOK\r\n");
+        assert_eq!(
+            l.iter().map(|l| (l.bytes.clone(), l.at)).collect::<Vec<_>>(),
+            [(b"OK\r\n".to_vec(), None), (b"OK\r\n".to_vec(), Some(2))]
+        );
+    }
+}

@@ -1,0 +1,111 @@
+//! The numbers that differ between Wireshark releases, one table per supported version.
+//!
+//! Every value here was read from the real headers of that version by
+//! `dissector-ffi/abi/abi_check.c`, and is checked again by `tests/tests/wireshark_abi.rs`:
+//! against Debian 12's libwireshark-dev (4.0) in CI, and inside Debian trixie (4.4) and sid (4.6)
+//! chroots by `tests/wireshark-chroot.sh`. 4.2 has no Debian release, and its headers could not be
+//! read where this was built, so 4.2 is not in [`SUPPORTED`]: a guessed column id would silently
+//! put text in the wrong column.
+
+/// The constants and `packet_info` offsets of one Wireshark major.minor.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Abi {
+    pub major: i32,
+    pub minor: i32,
+    pub ft_protocol: i32,
+    pub ft_uint32: i32,
+    pub ft_relative_time: i32,
+    pub ft_string: i32,
+    pub ft_framenum: i32,
+    pub framenum_request: isize,
+    pub framenum_response: isize,
+    pub base_none: i32,
+    pub base_dec: i32,
+    pub pi_malformed: i32,
+    pub pi_protocol: i32,
+    pub pi_warn: i32,
+    pub pi_error: i32,
+    pub heuristic_enable: i32,
+    pub col_info: i32,
+    pub col_protocol: i32,
+    pub pinfo_cinfo: usize,
+    pub pinfo_num: usize,
+    pub pinfo_abs_ts: usize,
+    pub pinfo_srcport: usize,
+    pub pinfo_destport: usize,
+}
+
+/// Wireshark 4.0 (Debian 12), from its headers via abi_check.c.
+pub const V4_0: Abi = Abi {
+    major: 4,
+    minor: 0,
+    ft_protocol: 1,
+    ft_uint32: 7,
+    ft_relative_time: 25,
+    ft_string: 26,
+    ft_framenum: 35,
+    framenum_request: 1,
+    framenum_response: 2,
+    base_none: 0,
+    base_dec: 1,
+    pi_malformed: 0x0700_0000,
+    pi_protocol: 0x0900_0000,
+    pi_warn: 0x0060_0000,
+    pi_error: 0x0080_0000,
+    heuristic_enable: 1,
+    col_info: 28,
+    col_protocol: 37,
+    pinfo_cinfo: 8,
+    pinfo_num: 20,
+    pinfo_abs_ts: 24,
+    pinfo_srcport: 260,
+    pinfo_destport: 264,
+};
+
+/// Wireshark 4.4 (Debian trixie, 4.4.19), from its headers via abi_check.c: the column ids and
+/// the `packet_info` port offsets moved.
+pub const V4_4: Abi = Abi { col_info: 25, col_protocol: 34, pinfo_srcport: 284, pinfo_destport: 288, minor: 4, ..V4_0 };
+
+/// Wireshark 4.6 (Debian sid, 4.6.9), from its headers via abi_check.c.
+pub const V4_6: Abi = Abi { col_info: 25, col_protocol: 35, pinfo_srcport: 288, pinfo_destport: 292, minor: 6, ..V4_0 };
+
+/// Every version this build supports.
+pub const SUPPORTED: [Abi; 3] = [V4_0, V4_4, V4_6];
+
+/// The table for a running major.minor, if supported.
+pub fn for_version(major: i32, minor: i32) -> Option<&'static Abi> {
+    SUPPORTED.iter().find(|a| a.major == major && a.minor == minor)
+}
+
+/// `4.0, 4.2, ...` for messages.
+pub fn supported_list() -> String {
+    SUPPORTED.iter().map(|a| format!("{}.{}", a.major, a.minor)).collect::<Vec<_>>().join(", ")
+}
+
+/// `(name, value)` pairs in the format abi_check.c prints, for the layout test.
+pub fn check_lines(a: &Abi) -> Vec<(&'static str, i64)> {
+    vec![
+        ("version", i64::from(a.major * 100 + a.minor)),
+        ("FT_PROTOCOL", a.ft_protocol.into()),
+        ("FT_UINT32", a.ft_uint32.into()),
+        ("FT_RELATIVE_TIME", a.ft_relative_time.into()),
+        ("FT_STRING", a.ft_string.into()),
+        ("FT_FRAMENUM", a.ft_framenum.into()),
+        ("FT_FRAMENUM_REQUEST", a.framenum_request as i64),
+        ("FT_FRAMENUM_RESPONSE", a.framenum_response as i64),
+        ("BASE_NONE", a.base_none.into()),
+        ("BASE_DEC", a.base_dec.into()),
+        ("PI_MALFORMED", a.pi_malformed.into()),
+        ("PI_PROTOCOL", a.pi_protocol.into()),
+        ("PI_WARN", a.pi_warn.into()),
+        ("PI_ERROR", a.pi_error.into()),
+        ("HEURISTIC_ENABLE", a.heuristic_enable.into()),
+        ("COL_INFO", a.col_info.into()),
+        ("COL_PROTOCOL", a.col_protocol.into()),
+        ("pinfo_cinfo", a.pinfo_cinfo as i64),
+        ("pinfo_num", a.pinfo_num as i64),
+        ("pinfo_abs_ts", a.pinfo_abs_ts as i64),
+        ("pinfo_srcport", a.pinfo_srcport as i64),
+        ("pinfo_destport", a.pinfo_destport as i64),
+    ]
+}

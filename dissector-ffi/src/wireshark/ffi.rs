@@ -1,0 +1,171 @@
+//! Wireshark's C types and functions, resolved at run time.
+//!
+//! The plugin links against nothing: [`Api::load`] looks every function up in the process that
+//! loaded the plugin (`dlopen(NULL)`), so one build serves every Wireshark version whose layouts
+//! match these declarations. The struct layouts below are the same from 4.0 to 4.6 (checked by
+//! `abi_check.c`: header_field_info 72 bytes, hf_register_info 80, expert_field_info 128,
+//! ei_register_info 136); what differs between versions is in [`super::abi`].
+
+use std::ffi::{c_char, c_int, c_uint, c_void};
+
+pub type Tvb = c_void;
+pub type PacketInfo = c_void;
+pub type ProtoTree = c_void;
+pub type ProtoItem = c_void;
+pub type Handle = *mut c_void;
+pub type Dissector = unsafe extern "C" fn(*mut Tvb, *mut PacketInfo, *mut ProtoTree, *mut c_void) -> c_int;
+pub type Heuristic = unsafe extern "C" fn(*mut Tvb, *mut PacketInfo, *mut ProtoTree, *mut c_void) -> c_int;
+
+#[repr(C)]
+#[derive(Debug)]
+pub struct HeaderFieldInfo {
+    pub name: *const c_char,
+    pub abbrev: *const c_char,
+    pub type_: c_int,
+    pub display: c_int,
+    pub strings: *const c_void,
+    pub bitmask: u64,
+    pub blurb: *const c_char,
+    // HFILL: id -1, parent 0, ref_type HF_REF_TYPE_NONE (0), same_name_prev_id -1, same_name_next NULL
+    pub id: c_int,
+    pub parent: c_int,
+    pub ref_type: c_int,
+    pub same_name_prev_id: c_int,
+    pub same_name_next: *mut c_void,
+}
+
+#[repr(C)]
+#[derive(Debug)]
+pub struct HfRegisterInfo {
+    pub p_id: *mut c_int,
+    pub hfinfo: HeaderFieldInfo,
+}
+
+#[repr(C)]
+#[derive(Debug)]
+pub struct ExpertField {
+    pub ei: c_int,
+    pub hf: c_int,
+}
+
+#[repr(C)]
+#[derive(Debug)]
+pub struct ExpertFieldInfo {
+    pub name: *const c_char,
+    pub group: c_int,
+    pub severity: c_int,
+    pub summary: *const c_char,
+    // EXPFILL: 0, NULL, 0, {0, {NULL, NULL, FT_NONE, BASE_NONE, NULL, 0, NULL, HFILL}}
+    pub id: c_int,
+    pub protocol: *const c_char,
+    pub orig_severity: c_int,
+    pub hf_info: HfRegisterInfo,
+}
+
+#[repr(C)]
+#[derive(Debug)]
+pub struct EiRegisterInfo {
+    pub ids: *mut ExpertField,
+    pub eiinfo: ExpertFieldInfo,
+}
+
+#[repr(C)]
+#[derive(Debug)]
+pub struct ProtoPlugin {
+    pub register_protoinfo: unsafe extern "C" fn(),
+    pub register_handoff: unsafe extern "C" fn(),
+}
+
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default)]
+pub struct NsTime {
+    pub secs: i64,
+    pub nsecs: c_int,
+}
+
+// The layouts abi_check.c prints for every supported version.
+const _: () = assert!(std::mem::size_of::<HeaderFieldInfo>() == 72);
+const _: () = assert!(std::mem::size_of::<HfRegisterInfo>() == 80);
+const _: () = assert!(std::mem::size_of::<ExpertFieldInfo>() == 128);
+const _: () = assert!(std::mem::size_of::<EiRegisterInfo>() == 136);
+const _: () = assert!(std::mem::size_of::<ExpertField>() == 8);
+const _: () = assert!(std::mem::size_of::<ProtoPlugin>() == 16);
+const _: () = assert!(std::mem::size_of::<NsTime>() == 16);
+const _: () = assert!(std::mem::offset_of!(HeaderFieldInfo, id) == 48);
+const _: () = assert!(std::mem::offset_of!(ExpertFieldInfo, hf_info) == 48);
+
+macro_rules! api {
+    ($($name:ident: fn($($arg:ty),*) $(-> $ret:ty)?;)*) => {
+        /// Wireshark's functions, looked up by name in the running process.
+        #[allow(non_snake_case)]
+        #[derive(Clone, Copy, Debug)]
+        pub struct Api {
+            $(pub $name: unsafe extern "C" fn($($arg),*) $(-> $ret)?,)*
+        }
+
+        impl Api {
+            /// Resolves every function, or says which one is missing.
+            pub fn load() -> Result<Api, String> {
+                let this = libloading::os::unix::Library::this();
+                Ok(Api {
+                    $($name: {
+                        // SAFETY: the symbol is Wireshark's exported function of this name, whose
+                        // C prototype (4.0 to 4.6) is the signature declared here.
+                        let sym = unsafe { this.get::<unsafe extern "C" fn($($arg),*) $(-> $ret)?>(concat!(stringify!($name), "\0").as_bytes()) };
+                        *sym.map_err(|e| format!("{}: {e}", stringify!($name)))?
+                    },)*
+                })
+            }
+        }
+    };
+}
+
+api! {
+    proto_register_plugin: fn(*const ProtoPlugin);
+    proto_register_protocol: fn(*const c_char, *const c_char, *const c_char) -> c_int;
+    proto_register_field_array: fn(c_int, *mut HfRegisterInfo, c_int);
+    proto_register_subtree_array: fn(*const *mut c_int, c_int);
+    expert_register_protocol: fn(c_int) -> *mut c_void;
+    expert_register_field_array: fn(*mut c_void, *mut EiRegisterInfo, c_int);
+    register_dissector: fn(*const c_char, Dissector, c_int) -> Handle;
+    dissector_add_uint_range_with_preference: fn(*const c_char, *const c_char, Handle);
+    dissector_add_string: fn(*const c_char, *const c_char, Handle);
+    heur_dissector_add: fn(*const c_char, Heuristic, *const c_char, *const c_char, c_int, c_int);
+    register_cleanup_routine: fn(unsafe extern "C" fn());
+    col_set_str: fn(*mut c_void, c_int, *const c_char);
+    col_add_str: fn(*mut c_void, c_int, *const c_char);
+    col_append_sep_str: fn(*mut c_void, c_int, *const c_char, *const c_char);
+    col_clear: fn(*mut c_void, c_int);
+    proto_tree_add_item: fn(*mut ProtoTree, c_int, *mut Tvb, c_int, c_int, c_uint) -> *mut ProtoItem;
+    proto_tree_add_string: fn(*mut ProtoTree, c_int, *mut Tvb, c_int, c_int, *const c_char) -> *mut ProtoItem;
+    proto_tree_add_uint: fn(*mut ProtoTree, c_int, *mut Tvb, c_int, c_int, u32) -> *mut ProtoItem;
+    proto_tree_add_time: fn(*mut ProtoTree, c_int, *mut Tvb, c_int, c_int, *const NsTime) -> *mut ProtoItem;
+    proto_tree_add_expert: fn(*mut ProtoTree, *mut PacketInfo, *mut ExpertField, *mut Tvb, c_int, c_int) -> *mut ProtoItem;
+    proto_item_add_subtree: fn(*mut ProtoItem, c_int) -> *mut ProtoTree;
+    tvb_captured_length: fn(*const Tvb) -> c_uint;
+    tvb_get_ptr: fn(*mut Tvb, c_int, c_int) -> *const u8;
+    tvb_new_child_real_data: fn(*mut Tvb, *const u8, c_uint, c_int) -> *mut Tvb;
+    add_new_data_source: fn(*mut PacketInfo, *mut Tvb, *const c_char);
+    find_or_create_conversation: fn(*mut PacketInfo) -> *mut c_void;
+    conversation_get_proto_data: fn(*const c_void, c_int) -> *mut c_void;
+    conversation_add_proto_data: fn(*mut c_void, c_int, *mut c_void);
+    conversation_set_dissector: fn(*mut c_void, Handle);
+    p_add_proto_data: fn(*mut c_void, *mut PacketInfo, c_int, u32, *mut c_void);
+    p_get_proto_data: fn(*mut c_void, *mut PacketInfo, c_int, u32) -> *mut c_void;
+    wmem_file_scope: fn() -> *mut c_void;
+    wmem_memdup: fn(*mut c_void, *const c_void, usize) -> *mut c_void;
+}
+
+/// `epan_get_version_number`, looked up alone first: it decides whether the rest is usable.
+pub fn running_version() -> Option<(i32, i32, i32)> {
+    let this = libloading::os::unix::Library::this();
+    // SAFETY: `epan_get_version_number(int *major, int *minor, int *micro)` in every Wireshark
+    // release that has plugins of this kind.
+    let f =
+        unsafe { this.get::<unsafe extern "C" fn(*mut c_int, *mut c_int, *mut c_int)>(b"epan_get_version_number\0") }
+            .ok()?;
+    let (mut major, mut minor, mut micro) = (0, 0, 0);
+    // SAFETY: three valid out-pointers to local ints.
+    unsafe { f(&mut major, &mut minor, &mut micro) };
+    Some((major, minor, micro))
+}

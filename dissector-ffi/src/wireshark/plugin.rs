@@ -1,0 +1,705 @@
+//! The plugin's exported symbols, its registration and its dissectors.
+//!
+//! Wireshark loads the library, reads `plugin_version`, `plugin_want_major` and
+//! `plugin_want_minor`, and calls `plugin_register`. A load-time constructor sets the wanted
+//! version to the running one when this build supports it, so one library serves every supported
+//! release. Every entry point from C is wrapped in `catch_unwind`: a panic becomes an expert item,
+//! never an abort of the user's Wireshark. Lengths are checked before every `tvb_*` or
+//! `proto_tree_add_*` call, so no Wireshark exception (a longjmp) can cross Rust frames.
+
+use super::abi::{self, Abi};
+use super::ffi::{self, Api, EiRegisterInfo, ExpertField, ExpertFieldInfo, HeaderFieldInfo, HfRegisterInfo, NsTime};
+use crate::dissect::{self, Expert, Field, Severity, Sink};
+use crate::tcp::{Connection, FrameLines};
+use std::ffi::{CString, c_char, c_int, c_void};
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::sync::atomic::{AtomicI32, Ordering};
+use std::sync::{Mutex, OnceLock};
+use wvcir::{Channel, Command, Span};
+
+/// The plugin's version, as the characters themselves (Wireshark reads them, not a pointer).
+#[unsafe(no_mangle)]
+#[used]
+pub static plugin_version: [u8; 6] = *b"0.1.0\0";
+
+/// The Wireshark major version this library was made for: set at load to the running one.
+#[unsafe(no_mangle)]
+#[used]
+pub static plugin_want_major: AtomicI32 = AtomicI32::new(4);
+
+/// The Wireshark minor version this library was made for: set at load to the running one.
+#[unsafe(no_mangle)]
+#[used]
+pub static plugin_want_minor: AtomicI32 = AtomicI32::new(0);
+
+/// Runs when the library is loaded, before Wireshark compares the wanted version with its own.
+#[used]
+#[unsafe(link_section = ".init_array")]
+static SET_WANTED_VERSION: extern "C" fn() = set_wanted_version;
+
+extern "C" fn set_wanted_version() {
+    let _ = catch_unwind(|| {
+        // Outside Wireshark (a C program using the C API) there is nothing to do.
+        let Some((major, minor, _)) = ffi::running_version() else { return };
+        if abi::for_version(major, minor).is_some() {
+            plugin_want_major.store(major, Ordering::Relaxed);
+            plugin_want_minor.store(minor, Ordering::Relaxed);
+        } else {
+            eprintln!(
+                "wvcir: Wireshark {major}.{minor} is not supported by this build of the wvcir plugin \
+                 (supported: {}); it will not be loaded",
+                abi::supported_list()
+            );
+        }
+    });
+}
+
+/// Wireshark 4.2+ asks what kind of plugin this is: a dissector (`WS_PLUGIN_DESC_DISSECTOR`).
+#[unsafe(no_mangle)]
+pub extern "C" fn plugin_describe() -> u32 {
+    1
+}
+
+/// Everything registration produced, for the dissectors.
+struct Plugin {
+    api: Api,
+    abi: &'static Abi,
+    proto: &'static AtomicI32,
+    /// One id per [`Field::ALL`], then response_to, response_in, response_time.
+    hf: &'static [AtomicI32],
+    ett: &'static AtomicI32,
+    experts: Vec<Expert>,
+    /// Wireshark's `expert_field` array, one per `experts`; Wireshark writes the ids into it at
+    /// registration and reads it when an item is added.
+    ei: *mut ExpertField,
+    tcp_handle: AtomicPtr,
+}
+
+/// A dissector handle set once in the handoff.
+struct AtomicPtr(std::sync::atomic::AtomicPtr<c_void>);
+
+// SAFETY: Wireshark registers and dissects on one thread; the raw pointers are to leaked,
+// never-freed registration arrays that Wireshark itself reads and writes only at registration.
+unsafe impl Send for Plugin {}
+// SAFETY: as above.
+unsafe impl Sync for Plugin {}
+
+static PLUGIN: OnceLock<Plugin> = OnceLock::new();
+/// Set between `plugin_register` and `register_protoinfo`.
+static LOADED: OnceLock<(Api, &'static Abi)> = OnceLock::new();
+
+const HF_RESPONSE_TO: usize = Field::ALL.len();
+const HF_RESPONSE_IN: usize = Field::ALL.len() + 1;
+const HF_RESPONSE_TIME: usize = Field::ALL.len() + 2;
+
+static PROTO_PLUGIN: ffi::ProtoPlugin = ffi::ProtoPlugin { register_protoinfo, register_handoff };
+
+/// Called by Wireshark after loading: registers the protocol if the running version is supported.
+#[unsafe(no_mangle)]
+pub extern "C" fn plugin_register() {
+    let _ = catch_unwind(|| {
+        let Some((major, minor, _)) = ffi::running_version() else { return };
+        let Some(abi) = abi::for_version(major, minor) else { return };
+        let api = match Api::load() {
+            Ok(api) => api,
+            Err(e) => {
+                eprintln!("wvcir: this Wireshark lacks a function the plugin needs ({e}); it is not registered");
+                return;
+            }
+        };
+        if LOADED.set((api, abi)).is_ok() {
+            // SAFETY: a valid proto_plugin with 'static lifetime, as Wireshark requires.
+            unsafe { (api.proto_register_plugin)(&PROTO_PLUGIN) };
+        }
+    });
+}
+
+/// Leaks a C string: Wireshark keeps every name and abbreviation it is given.
+fn leak(s: &str) -> *const c_char {
+    CString::new(s.replace('\0', "")).map_or(std::ptr::null(), |c| Box::leak(c.into_boxed_c_str()).as_ptr())
+}
+
+fn hf_entry(
+    id: &'static AtomicI32,
+    name: &str,
+    abbrev: &str,
+    ft: c_int,
+    display: c_int,
+    strings: *const c_void,
+    blurb: &str,
+) -> HfRegisterInfo {
+    HfRegisterInfo {
+        p_id: id.as_ptr(),
+        hfinfo: HeaderFieldInfo {
+            name: leak(name),
+            abbrev: leak(abbrev),
+            type_: ft,
+            display,
+            strings,
+            bitmask: 0,
+            blurb: leak(blurb),
+            id: -1,
+            parent: 0,
+            ref_type: 0,
+            same_name_prev_id: -1,
+            same_name_next: std::ptr::null_mut(),
+        },
+    }
+}
+
+unsafe extern "C" fn register_protoinfo() {
+    let _ = catch_unwind(|| {
+        let Some(&(api, abi)) = LOADED.get() else { return };
+        // SAFETY: static NUL-terminated strings; Wireshark keeps the pointers.
+        let proto = unsafe {
+            (api.proto_register_protocol)(c"Wireless Village CSP CIR".as_ptr(), c"WV-CIR".as_ptr(), c"wvcir".as_ptr())
+        };
+        let proto: &'static AtomicI32 = Box::leak(Box::new(AtomicI32::new(proto)));
+        let hf: &'static [AtomicI32] = Box::leak((0..HF_RESPONSE_TIME + 1).map(|_| AtomicI32::new(-1)).collect());
+        let mut entries: Vec<HfRegisterInfo> = Field::ALL
+            .iter()
+            .zip(hf)
+            .map(|(f, id)| {
+                let (name, abbrev, blurb) = f.info();
+                hf_entry(id, name, abbrev, abi.ft_string, abi.base_none, std::ptr::null(), blurb)
+            })
+            .collect();
+        let framenum = |t: isize| t as *const c_void; // FRAMENUM_TYPE(x) is GINT_TO_POINTER(x)
+        if let (Some(to), Some(inn), Some(time)) =
+            (hf.get(HF_RESPONSE_TO), hf.get(HF_RESPONSE_IN), hf.get(HF_RESPONSE_TIME))
+        {
+            entries.push(hf_entry(
+                to,
+                "Response to",
+                "wvcir.response_to",
+                abi.ft_framenum,
+                abi.base_none,
+                framenum(abi.framenum_request),
+                "The HELO or PING this OK answers",
+            ));
+            entries.push(hf_entry(
+                inn,
+                "Response in",
+                "wvcir.response_in",
+                abi.ft_framenum,
+                abi.base_none,
+                framenum(abi.framenum_response),
+                "The OK that answers this HELO or PING",
+            ));
+            entries.push(hf_entry(
+                time,
+                "Response time",
+                "wvcir.response_time",
+                abi.ft_relative_time,
+                abi.base_none,
+                std::ptr::null(),
+                "Time from the HELO or PING to its OK",
+            ));
+        }
+        let entries: &'static mut [HfRegisterInfo] = Box::leak(entries.into_boxed_slice());
+        let ett: &'static AtomicI32 = Box::leak(Box::new(AtomicI32::new(-1)));
+        let etts: &'static [*mut c_int; 1] = Box::leak(Box::new([ett.as_ptr()]));
+        let experts = Expert::all();
+        let ei: &'static mut [ExpertField] =
+            Box::leak(experts.iter().map(|_| ExpertField { ei: -1, hf: -1 }).collect());
+        let ei_ptr = ei.as_mut_ptr();
+        let ei_info: &'static mut [EiRegisterInfo] = Box::leak(
+            experts
+                .iter()
+                .enumerate()
+                .map(|(i, e)| {
+                    let (group, severity) = match e.severity() {
+                        Severity::ProtocolWarn => (abi.pi_protocol, abi.pi_warn),
+                        Severity::MalformedError => (abi.pi_malformed, abi.pi_error),
+                    };
+                    EiRegisterInfo {
+                        ids: ei_ptr.wrapping_add(i),
+                        eiinfo: ExpertFieldInfo {
+                            name: leak(&e.filter_name()),
+                            group,
+                            severity,
+                            summary: leak(e.summary()),
+                            id: 0,
+                            protocol: std::ptr::null(),
+                            orig_severity: 0,
+                            hf_info: HfRegisterInfo {
+                                p_id: std::ptr::null_mut(),
+                                hfinfo: HeaderFieldInfo {
+                                    name: std::ptr::null(),
+                                    abbrev: std::ptr::null(),
+                                    type_: 0,
+                                    display: abi.base_none,
+                                    strings: std::ptr::null(),
+                                    bitmask: 0,
+                                    blurb: std::ptr::null(),
+                                    id: -1,
+                                    parent: 0,
+                                    ref_type: 0,
+                                    same_name_prev_id: -1,
+                                    same_name_next: std::ptr::null_mut(),
+                                },
+                            },
+                        },
+                    }
+                })
+                .collect(),
+        );
+        let proto_id = proto.load(Ordering::Relaxed);
+        // SAFETY: leaked ('static) arrays of the layouts Wireshark declares, with their lengths;
+        // Wireshark writes the ids through the pointers they hold.
+        unsafe {
+            (api.proto_register_field_array)(proto_id, entries.as_mut_ptr(), entries.len() as c_int);
+            (api.proto_register_subtree_array)(etts.as_ptr(), 1);
+            let module = (api.expert_register_protocol)(proto_id);
+            (api.expert_register_field_array)(module, ei_info.as_mut_ptr(), ei_info.len() as c_int);
+            (api.register_cleanup_routine)(cleanup);
+        }
+        let _ = PLUGIN.set(Plugin {
+            api,
+            abi,
+            proto,
+            hf,
+            ett,
+            experts,
+            ei: ei_ptr,
+            tcp_handle: AtomicPtr(std::sync::atomic::AtomicPtr::new(std::ptr::null_mut())),
+        });
+    });
+}
+
+unsafe extern "C" fn register_handoff() {
+    let _ = catch_unwind(|| {
+        let Some(p) = PLUGIN.get() else { return };
+        let (api, proto) = (p.api, p.proto.load(Ordering::Relaxed));
+        // SAFETY: registering our extern "C" dissectors and static strings with the ids above.
+        unsafe {
+            // Named handles: a port preference finds its handle in the table by this name.
+            let udp = (api.register_dissector)(c"wvcir.udp".as_ptr(), dissect_udp, proto);
+            (api.dissector_add_uint_range_with_preference)(c"udp.port".as_ptr(), c"3716-3717".as_ptr(), udp);
+            let tcp = (api.register_dissector)(c"wvcir.tcp".as_ptr(), dissect_tcp, proto);
+            (api.dissector_add_uint_range_with_preference)(c"tcp.port".as_ptr(), c"3717".as_ptr(), tcp);
+            p.tcp_handle.0.store(tcp, Ordering::Relaxed);
+            let media = (api.register_dissector)(c"wvcir.media".as_ptr(), dissect_media, proto);
+            (api.dissector_add_string)(c"media_type".as_ptr(), c"application/vnd.wv.csp.cir".as_ptr(), media);
+            let on = p.abi.heuristic_enable;
+            (api.heur_dissector_add)(
+                c"udp".as_ptr(),
+                heur_udp,
+                c"Wireless Village CIR over UDP".as_ptr(),
+                c"wvcir_udp".as_ptr(),
+                proto,
+                on,
+            );
+            (api.heur_dissector_add)(
+                c"tcp".as_ptr(),
+                heur_tcp,
+                c"Wireless Village CIR over TCP".as_ptr(),
+                c"wvcir_tcp".as_ptr(),
+                proto,
+                on,
+            );
+        }
+    });
+}
+
+/// TCP state of the open capture file; cleared when Wireshark closes it.
+#[derive(Default)]
+struct State {
+    conns: Vec<ConnState>,
+    /// What each frame of a TCP CIR connection shows, indexed by the per-packet data token.
+    frames: Vec<(usize, FrameLines)>,
+}
+
+struct ConnState {
+    conn: Connection,
+    /// The source port of the first segment: direction 0.
+    first_src_port: u32,
+    /// Whether any line decoded: the connection speaks the protocol.
+    spoke: bool,
+}
+
+static STATE: Mutex<State> = Mutex::new(State { conns: Vec::new(), frames: Vec::new() });
+
+unsafe extern "C" fn cleanup() {
+    let _ = catch_unwind(|| {
+        if let Ok(mut s) = STATE.lock() {
+            *s = State::default();
+        }
+    });
+}
+
+/// One call of a dissector: the C arguments and the registration.
+struct Ctx {
+    p: &'static Plugin,
+    tvb: *mut ffi::Tvb,
+    pinfo: *mut ffi::PacketInfo,
+    tree: *mut ffi::ProtoTree,
+}
+
+impl Ctx {
+    fn new(tvb: *mut ffi::Tvb, pinfo: *mut ffi::PacketInfo, tree: *mut ffi::ProtoTree) -> Option<Ctx> {
+        let p = PLUGIN.get()?;
+        (!tvb.is_null() && !pinfo.is_null()).then_some(Ctx { p, tvb, pinfo, tree })
+    }
+
+    /// The captured bytes of `tvb`, borrowed for this call.
+    fn bytes(&self, tvb: *mut ffi::Tvb) -> &[u8] {
+        // SAFETY: a tvb Wireshark passed us (or made for us) in this call.
+        let len = unsafe { (self.p.api.tvb_captured_length)(tvb) } as usize;
+        if len == 0 || len > i32::MAX as usize {
+            return &[];
+        }
+        // SAFETY: offset 0 and exactly the captured length, so no exception; the bytes live as
+        // long as the tvb, which outlives this call.
+        let ptr = unsafe { (self.p.api.tvb_get_ptr)(tvb, 0, len as c_int) };
+        if ptr.is_null() {
+            return &[];
+        }
+        // SAFETY: Wireshark returned a pointer to `len` contiguous captured bytes.
+        unsafe { std::slice::from_raw_parts(ptr, len) }
+    }
+
+    fn pinfo_u32(&self, offset: usize) -> u32 {
+        // SAFETY: `offset` is the checked offset of a 32-bit field of packet_info for the running
+        // version (see abi.rs); pinfo is valid for this call.
+        unsafe { std::ptr::read_unaligned(self.pinfo.cast::<u8>().add(offset).cast::<u32>()) }
+    }
+
+    fn frame(&self) -> u32 {
+        self.pinfo_u32(self.p.abi.pinfo_num)
+    }
+
+    fn ports(&self) -> (u32, u32) {
+        (self.pinfo_u32(self.p.abi.pinfo_srcport), self.pinfo_u32(self.p.abi.pinfo_destport))
+    }
+
+    /// The frame's time, in nanoseconds since the epoch.
+    fn abs_ts(&self) -> i64 {
+        // SAFETY: abs_ts is an nstime_t (i64 seconds, int nanoseconds) at the checked offset.
+        let t =
+            unsafe { std::ptr::read_unaligned(self.pinfo.cast::<u8>().add(self.p.abi.pinfo_abs_ts).cast::<NsTime>()) };
+        t.secs.saturating_mul(1_000_000_000).saturating_add(i64::from(t.nsecs))
+    }
+
+    fn cinfo(&self) -> *mut c_void {
+        // SAFETY: cinfo is a pointer at the checked offset.
+        unsafe { std::ptr::read_unaligned(self.pinfo.cast::<u8>().add(self.p.abi.pinfo_cinfo).cast::<*mut c_void>()) }
+    }
+
+    fn sink(&self, tvb: *mut ffi::Tvb, shift: usize) -> WsSink<'_> {
+        WsSink { ctx: self, tvb, len: self.bytes(tvb).len(), shift, subtree: std::ptr::null_mut(), messages: 0 }
+    }
+
+    fn udp(&self) -> c_int {
+        let payload = self.bytes(self.tvb);
+        let (sp, dp) = self.ports();
+        let channel = if sp == 3716 || dp == 3716 || wvcir::detect(payload) == Some(wvcir::Detected::CirGsm7) {
+            Channel::Sms
+        } else {
+            Channel::Udp
+        };
+        let mut sink = self.sink(self.tvb, 0);
+        if dissect::datagram(&mut sink, channel, payload) == 0 {
+            return 0;
+        }
+        payload.len() as c_int
+    }
+
+    fn media(&self) -> c_int {
+        let payload = self.bytes(self.tvb);
+        let mut sink = self.sink(self.tvb, 0);
+        if dissect::media_body(&mut sink, payload) == 0 {
+            return 0;
+        }
+        payload.len() as c_int
+    }
+
+    /// One TCP segment. `seq` comes from TCP's `struct tcpinfo` (its first field).
+    fn tcp(&self, data: *mut c_void) -> c_int {
+        let api = &self.p.api;
+        let proto = self.p.proto.load(Ordering::Relaxed);
+        let payload = self.bytes(self.tvb);
+        if payload.is_empty() {
+            return 0;
+        }
+        // SAFETY: pinfo is valid; Wireshark's own conversation and per-packet data functions.
+        let (conv, scope) = unsafe { ((api.find_or_create_conversation)(self.pinfo), (api.wmem_file_scope)()) };
+        // SAFETY: as above; the stored values are tokens (indexes + 1), never dereferenced.
+        let (conn_token, frame_token) = unsafe {
+            (
+                (api.conversation_get_proto_data)(conv, proto) as usize,
+                (api.p_get_proto_data)(scope, self.pinfo, proto, 0) as usize,
+            )
+        };
+        let Ok(mut state) = STATE.lock() else { return 0 };
+        let (conn_idx, lines) = if frame_token > 0 {
+            // A later pass: show what the first pass found.
+            match state.frames.get(frame_token - 1) {
+                Some((c, lines)) => (*c, lines.clone()),
+                None => return 0,
+            }
+        } else {
+            let (sp, _) = self.ports();
+            let conn_idx = if conn_token > 0 {
+                conn_token - 1
+            } else {
+                state.conns.push(ConnState { conn: Connection::default(), first_src_port: sp, spoke: false });
+                // SAFETY: storing a token as the conversation's data for our protocol.
+                unsafe { (api.conversation_add_proto_data)(conv, proto, state.conns.len() as *mut c_void) };
+                state.conns.len() - 1
+            };
+            let seq = (!data.is_null()).then(|| {
+                // SAFETY: TCP passes its `struct tcpinfo *` as `data`; `seq` is its first field.
+                unsafe { std::ptr::read_unaligned(data.cast::<u32>()) }
+            });
+            let (frame, ts) = (self.frame(), self.abs_ts());
+            let Some(cs) = state.conns.get_mut(conn_idx) else { return 0 };
+            let dir = usize::from(sp != cs.first_src_port);
+            let lines = cs.conn.segment(frame, ts, dir, seq, payload);
+            cs.spoke |= lines.iter().any(|l| wvcir::parse_line(&l.bytes).is_ok());
+            state.frames.push((conn_idx, lines.clone()));
+            // SAFETY: storing a token as this frame's data for our protocol (file scope).
+            unsafe { (api.p_add_proto_data)(scope, self.pinfo, proto, 0, state.frames.len() as *mut c_void) };
+            (conn_idx, lines)
+        };
+        let Some(cs) = state.conns.get(conn_idx) else { return 0 };
+        if !cs.spoke {
+            return 0;
+        }
+        let frame = self.frame();
+        if lines.is_empty() {
+            // SAFETY: cinfo from pinfo; static strings.
+            unsafe {
+                (api.col_set_str)(self.cinfo(), self.p.abi.col_protocol, c"WV-CIR".as_ptr());
+                (api.col_set_str)(self.cinfo(), self.p.abi.col_info, c"[TCP segment of a CIR channel line]".as_ptr());
+            }
+            return payload.len() as c_int;
+        }
+        let mut shown = 0;
+        for line in &lines {
+            let (tvb, shift) = match line.at {
+                Some(at) => (self.tvb, at),
+                None => (self.reassembled(&line.bytes), 0),
+            };
+            let mut sink = self.sink(tvb, shift);
+            sink.messages = shown;
+            if line.too_long {
+                sink.message(Span::new(0, payload.len()), "[line too long]");
+                sink.expert(Expert::Error(wvcir::ErrorKind::LineTooLong), Span::new(0, payload.len()));
+                shown += 1;
+                continue;
+            }
+            match wvcir::parse_line(&line.bytes) {
+                Ok(m) => {
+                    dissect::emit_message(&mut sink, &m, Channel::Tcp, "ascii", &|s| s);
+                    match m.command {
+                        Command::Ok => {
+                            if let Some(a) = cs.conn.response_to.get(&frame) {
+                                sink.response(a.request_frame, Some(a.nanos), m.span);
+                            }
+                        }
+                        Command::Helo | Command::Ping => {
+                            if let Some(ok) = cs.conn.response_in.get(&frame) {
+                                sink.response(*ok, None, m.span);
+                            }
+                        }
+                        Command::Wvci => {}
+                    }
+                }
+                Err(e) => {
+                    let span = Span::new(0, line.bytes.len());
+                    sink.message(span, "[not a CIR channel line]");
+                    sink.expert(Expert::Error(e.kind), span);
+                }
+            }
+            shown = sink.messages;
+        }
+        payload.len() as c_int
+    }
+
+    /// A line that began in an earlier segment, as its own data source ("Reassembled CIR line").
+    fn reassembled(&self, bytes: &[u8]) -> *mut ffi::Tvb {
+        let api = &self.p.api;
+        // SAFETY: the copy lives in file scope, as long as the child tvb that points to it.
+        unsafe {
+            let copy = (api.wmem_memdup)((api.wmem_file_scope)(), bytes.as_ptr().cast(), bytes.len());
+            let child = (api.tvb_new_child_real_data)(self.tvb, copy.cast(), bytes.len() as u32, bytes.len() as c_int);
+            (api.add_new_data_source)(self.pinfo, child, c"Reassembled CIR line".as_ptr());
+            child
+        }
+    }
+}
+
+/// Writes into Wireshark's tree: one protocol item per message, its fields, its expert items.
+struct WsSink<'a> {
+    ctx: &'a Ctx,
+    tvb: *mut ffi::Tvb,
+    len: usize,
+    /// Added to every span (a line inside a segment).
+    shift: usize,
+    subtree: *mut ffi::ProtoTree,
+    messages: usize,
+}
+
+impl WsSink<'_> {
+    /// A span inside the tvb, clamped so that no `proto_tree_add_*` call can throw.
+    fn clamp(&self, s: Span) -> (c_int, c_int) {
+        let start = (s.offset + self.shift).min(self.len);
+        let len = s.len.min(self.len - start);
+        (start as c_int, len as c_int)
+    }
+
+    fn hf(&self, i: usize) -> c_int {
+        self.ctx.p.hf.get(i).map_or(-1, |a| a.load(Ordering::Relaxed))
+    }
+
+    fn response(&mut self, frame: u32, nanos: Option<i64>, span: Span) {
+        let (start, len) = self.clamp(span);
+        let api = &self.ctx.p.api;
+        let hf = if nanos.is_some() { HF_RESPONSE_TO } else { HF_RESPONSE_IN };
+        // SAFETY: a registered field id, our tvb, a clamped span.
+        unsafe { (api.proto_tree_add_uint)(self.subtree, self.hf(hf), self.tvb, start, len, frame) };
+        if let Some(n) = nanos {
+            let t = NsTime { secs: n.div_euclid(1_000_000_000), nsecs: n.rem_euclid(1_000_000_000) as c_int };
+            // SAFETY: as above, with a valid nstime_t.
+            unsafe { (api.proto_tree_add_time)(self.subtree, self.hf(HF_RESPONSE_TIME), self.tvb, start, len, &t) };
+        }
+    }
+}
+
+impl Sink for WsSink<'_> {
+    fn message(&mut self, span: Span, summary: &str) {
+        let c = self.ctx;
+        let api = &c.p.api;
+        let (start, len) = self.clamp(span);
+        let text = CString::new(summary.replace('\0', "")).unwrap_or_default();
+        // SAFETY: the protocol id, our tvb and a clamped span; cinfo from pinfo; col_add_str and
+        // col_append_sep_str copy the text.
+        unsafe {
+            let item = (api.proto_tree_add_item)(c.tree, c.p.proto.load(Ordering::Relaxed), self.tvb, start, len, 0);
+            self.subtree = (api.proto_item_add_subtree)(item, c.p.ett.load(Ordering::Relaxed));
+            let cinfo = c.cinfo();
+            if self.messages == 0 {
+                (api.col_set_str)(cinfo, c.p.abi.col_protocol, c"WV-CIR".as_ptr());
+                (api.col_clear)(cinfo, c.p.abi.col_info);
+                (api.col_add_str)(cinfo, c.p.abi.col_info, text.as_ptr());
+            } else {
+                (api.col_append_sep_str)(cinfo, c.p.abi.col_info, c", ".as_ptr(), text.as_ptr());
+            }
+        }
+        self.messages += 1;
+    }
+
+    fn field(&mut self, field: Field, span: Span, value: &str) {
+        let Some(i) = Field::ALL.iter().position(|f| *f == field) else { return };
+        let (start, len) = self.clamp(span);
+        let value = CString::new(value.replace('\0', "")).unwrap_or_default();
+        // SAFETY: a registered string field, our tvb, a clamped span; the string is copied.
+        unsafe {
+            (self.ctx.p.api.proto_tree_add_string)(self.subtree, self.hf(i), self.tvb, start, len, value.as_ptr())
+        };
+    }
+
+    fn expert(&mut self, expert: Expert, span: Span) {
+        let p = self.ctx.p;
+        let Some(i) = p.experts.iter().position(|e| *e == expert) else { return };
+        let (start, len) = self.clamp(span);
+        // SAFETY: `ei` holds one registered expert_field per `experts`; clamped span.
+        unsafe {
+            (p.api.proto_tree_add_expert)(self.subtree, self.ctx.pinfo, p.ei.wrapping_add(i), self.tvb, start, len)
+        };
+    }
+}
+
+/// Runs a dissector body behind a panic boundary; a panic is shown as an expert item.
+fn guard(
+    tvb: *mut ffi::Tvb,
+    pinfo: *mut ffi::PacketInfo,
+    tree: *mut ffi::ProtoTree,
+    body: impl FnOnce(&Ctx) -> c_int,
+) -> c_int {
+    let Some(ctx) = Ctx::new(tvb, pinfo, tree) else { return 0 };
+    match catch_unwind(AssertUnwindSafe(|| body(&ctx))) {
+        Ok(n) => n,
+        Err(_) => {
+            let _ = catch_unwind(AssertUnwindSafe(|| {
+                let mut sink = ctx.sink(tvb, 0);
+                sink.message(Span::new(0, 0), "[wvcir internal error]");
+                sink.expert(Expert::InternalError, Span::new(0, 0));
+            }));
+            0
+        }
+    }
+}
+
+unsafe extern "C" fn dissect_udp(
+    tvb: *mut ffi::Tvb,
+    pinfo: *mut ffi::PacketInfo,
+    tree: *mut ffi::ProtoTree,
+    _: *mut c_void,
+) -> c_int {
+    guard(tvb, pinfo, tree, Ctx::udp)
+}
+
+unsafe extern "C" fn dissect_media(
+    tvb: *mut ffi::Tvb,
+    pinfo: *mut ffi::PacketInfo,
+    tree: *mut ffi::ProtoTree,
+    _: *mut c_void,
+) -> c_int {
+    guard(tvb, pinfo, tree, Ctx::media)
+}
+
+unsafe extern "C" fn dissect_tcp(
+    tvb: *mut ffi::Tvb,
+    pinfo: *mut ffi::PacketInfo,
+    tree: *mut ffi::ProtoTree,
+    data: *mut c_void,
+) -> c_int {
+    guard(tvb, pinfo, tree, |c| c.tcp(data))
+}
+
+/// A CIR on any UDP port: the `WVCI` keyword (text, GSM 7-bit or WSP push), never a bare HELO.
+unsafe extern "C" fn heur_udp(
+    tvb: *mut ffi::Tvb,
+    pinfo: *mut ffi::PacketInfo,
+    tree: *mut ffi::ProtoTree,
+    _: *mut c_void,
+) -> c_int {
+    guard(tvb, pinfo, tree, |c| {
+        let payload = c.bytes(c.tvb);
+        let Some(d) = wvcir::detect(payload) else { return 0 };
+        let mut sink = c.sink(c.tvb, 0);
+        c_int::from(dissect::datagram(&mut sink, d.udp_channel(), payload) > 0)
+    })
+}
+
+/// A TCP CIR channel on any port: a segment starting with `WVCI `; the conversation is then
+/// handed to the TCP dissector for its following segments.
+unsafe extern "C" fn heur_tcp(
+    tvb: *mut ffi::Tvb,
+    pinfo: *mut ffi::PacketInfo,
+    tree: *mut ffi::ProtoTree,
+    data: *mut c_void,
+) -> c_int {
+    guard(tvb, pinfo, tree, |c| {
+        if wvcir::detect(c.bytes(c.tvb)) != Some(wvcir::Detected::CirText) {
+            return 0;
+        }
+        let api = &c.p.api;
+        // SAFETY: pinfo valid; the handle was created in the handoff.
+        unsafe {
+            let conv = (api.find_or_create_conversation)(c.pinfo);
+            (api.conversation_set_dissector)(conv, c.p.tcp_handle.0.load(Ordering::Relaxed));
+        }
+        c_int::from(c.tcp(data) > 0)
+    })
+}
+
+/// For tests: the names and filter names the plugin registers.
+pub fn registered_filters() -> Vec<String> {
+    let mut v: Vec<String> = Field::ALL.iter().map(|f| f.info().1.to_owned()).collect();
+    v.extend(["wvcir.response_to", "wvcir.response_in", "wvcir.response_time"].map(String::from));
+    v.extend(Expert::all().iter().map(|e| e.filter_name()));
+    v
+}

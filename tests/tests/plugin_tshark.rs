@@ -1,0 +1,156 @@
+//! The plugin inside Debian's real tshark: it loads, registers every field, and decodes every
+//! sample to exactly the frames, commands, versions and cookies the analyzer reports (the reviewed
+//! golden reports), WAP Push through Wireshark's own WSP dissector, anomalies as expert items.
+#![allow(clippy::unwrap_used, clippy::indexing_slicing)]
+
+use serde_json::Value;
+use std::collections::BTreeMap;
+use wvcir_dissector::wireshark::plugin::registered_filters;
+use wvcir_tests::{Tshark, plugin_library, root};
+
+fn tshark() -> Option<Tshark> {
+    Some(Tshark::find()?.with_plugin(&plugin_library()))
+}
+
+#[test]
+fn tshark_loads_the_plugin_and_lists_every_field() {
+    let Some(t) = tshark() else { return };
+    let plugins = String::from_utf8(t.run(&["-G", "plugins"]).stdout).unwrap();
+    let line = plugins.lines().find(|l| l.starts_with("wvcir.so")).unwrap_or_else(|| panic!("not loaded:\n{plugins}"));
+    assert!(line.contains("0.1.0") && line.contains("dissector"), "{line}");
+    let fields = String::from_utf8(t.run(&["-G", "fields"]).stdout).unwrap();
+    assert!(fields.lines().any(|l| l == "P\tWireless Village CSP CIR\twvcir"), "protocol not registered");
+    for name in registered_filters() {
+        assert!(fields.lines().any(|l| l.split('\t').nth(2) == Some(name.as_str())), "{name} is not registered");
+    }
+}
+
+/// frame -> (commands, versions, cookies), each joined with `|`, as tshark aggregates them.
+type Rows = BTreeMap<u64, [String; 3]>;
+
+fn from_golden(sample: &str) -> Rows {
+    let text = std::fs::read_to_string(root().join("tests/golden").join(format!("{sample}.json"))).unwrap();
+    let doc: Value = serde_json::from_str(&text).unwrap();
+    let mut rows: BTreeMap<u64, [Vec<String>; 3]> = BTreeMap::new();
+    for m in doc["messages"].as_array().unwrap() {
+        let r = rows.entry(m["frame"].as_u64().unwrap()).or_default();
+        r[0].push(m["command"].as_str().unwrap().to_owned());
+        for (i, key) in [(1, "version"), (2, "cookie")] {
+            if let Some(v) = m[key].as_str() {
+                // The plugin shows what the analyzer escapes in JSON as \xNN text.
+                r[i].push(wvcir::Escaped(v.as_bytes()).to_string());
+            }
+        }
+    }
+    rows.into_iter().map(|(f, r)| (f, r.map(|v| v.join("|")))).collect()
+}
+
+fn from_tshark(t: &Tshark, sample: &str) -> Rows {
+    let out = t.read(
+        &root().join("samples/captures").join(sample),
+        &[
+            "-n",
+            "-2",
+            "-Y",
+            "wvcir",
+            "-T",
+            "fields",
+            "-E",
+            "occurrence=a",
+            "-E",
+            "aggregator=|",
+            "-e",
+            "frame.number",
+            "-e",
+            "wvcir.command",
+            "-e",
+            "wvcir.version",
+            "-e",
+            "wvcir.cookie",
+        ],
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success() && stderr.trim().is_empty(), "{sample}: {stderr}");
+    // Since 4.2, `-T fields` escapes backslashes in string values; undo that one level.
+    let escapes = Tshark::version().is_some_and(|v| v.as_str() >= "4.2");
+    let field = |s: &str| if escapes { s.replace("\\\\", "\\") } else { s.to_owned() };
+    String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| {
+            let c: Vec<&str> = l.split('\t').collect();
+            (c[0].parse().unwrap(), [field(c[1]), field(c[2]), field(c[3])])
+        })
+        .collect()
+}
+
+#[test]
+fn the_plugin_and_the_analyzer_agree_on_every_sample() {
+    let Some(t) = tshark() else { return };
+    for s in wvcir_samples::samples() {
+        assert_eq!(from_tshark(&t, s.name), from_golden(s.name), "{}: tshark with the plugin vs the analyzer", s.name);
+    }
+}
+
+#[test]
+fn wap_push_goes_through_wiresharks_wsp_and_tcp_requests_get_their_answers() {
+    let Some(t) = tshark() else { return };
+    let capture = |name: &str| root().join("samples/captures").join(name);
+    let out =
+        t.read(&capture("wap-push.pcap"), &["-n", "-T", "fields", "-e", "frame.protocols", "-e", "wvcir.channel"]);
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert_eq!(text, "eth:ethertype:ip:udp:wsp:wvcir\twap-push\n".repeat(2));
+    let out = t.read(
+        &capture("tcp-cir.pcapng"),
+        &[
+            "-n",
+            "-2",
+            "-Y",
+            "wvcir.response_to || wvcir.response_in",
+            "-T",
+            "fields",
+            "-e",
+            "frame.number",
+            "-e",
+            "wvcir.response_to",
+            "-e",
+            "wvcir.response_in",
+            "-e",
+            "wvcir.response_time",
+        ],
+    );
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert_eq!(
+        text,
+        "4\t\t6\t\n6\t4\t\t0.060000000\n16\t\t18\t\n18\t16\t\t0.050000000\n20\t\t22\t\n22\t20\t\t0.060000000\n38\t\t40\t\n40\t38\t\t0.050000000\n"
+    );
+    // The column a user sees.
+    let out = t.read(
+        &capture("udp-cir.pcap"),
+        &["-n", "-Y", "frame.number == 3", "-T", "fields", "-e", "_ws.col.Protocol", "-e", "_ws.col.Info"],
+    );
+    assert_eq!(String::from_utf8(out.stdout).unwrap(), "WV-CIR\tWVCI 1.3 wv:nokia.1804289383\n");
+}
+
+#[test]
+fn malformed_input_shows_expert_items_on_the_right_frames() {
+    let Some(t) = tshark() else { return };
+    let capture = root().join("samples/captures/malformed-cir.pcap");
+    for (filter, frame) in [
+        ("wvcir.keyword_case", "1"),
+        ("wvcir.unknown_version", "2"),
+        ("wvcir.missing_version", "3"),
+        ("wvcir.missing_cookie", "4"),
+        ("wvcir.extra_fields", "5"),
+        ("wvcir.bad_separator", "6\n7"),
+        ("wvcir.non_printable", "8"),
+        ("wvcir.oversize", "9"),
+        ("wvcir.trailing_data", "10"),
+    ] {
+        let out = t.read(&capture, &["-n", "-Y", filter, "-T", "fields", "-e", "frame.number"]);
+        assert_eq!(String::from_utf8(out.stdout).unwrap().trim(), frame, "{filter}");
+    }
+    // Not CIR: frame 11 ('WVCX') stays Data.
+    let out = t.read(&capture, &["-n", "-Y", "frame.number == 11", "-T", "fields", "-e", "frame.protocols"]);
+    assert_eq!(String::from_utf8(out.stdout).unwrap().trim(), "eth:ethertype:ip:udp:data");
+}
