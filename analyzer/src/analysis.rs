@@ -12,6 +12,7 @@ use crate::reassembly::Reassembler;
 use crate::report::{
     ClassRec, ErrorRec, FlowRec, InputRec, LimitsRec, MessageRec, ReasonRec, TcpChannelRec, epoch, micros, rfc3339,
 };
+use crate::sessions::{SeenCir, Sessions};
 use std::collections::{HashMap, VecDeque};
 use std::io::Read;
 use std::net::IpAddr;
@@ -50,25 +51,13 @@ pub struct Progress {
     pub packets: AtomicU64,
 }
 
-/// A CIR seen, for building sessions across inputs.
-#[derive(Clone, Debug)]
-pub struct CirSeen {
-    pub cookie: String,
-    pub client: IpAddr,
-    pub server: IpAddr,
-    pub channel: Channel,
-    pub version: Option<String>,
-    pub ts: f64,
-    pub input: usize,
-}
-
 /// Everything one input produced (messages went to the caller's sink as they were found).
 #[derive(Debug)]
 pub struct InputResult {
     pub input: InputRec,
     pub tcp_channels: Vec<TcpChannelRec>,
     pub flows: Vec<FlowRec>,
-    pub cirs: Vec<CirSeen>,
+    pub sessions: Sessions,
 }
 
 type Endpoint = (IpAddr, u16);
@@ -193,7 +182,7 @@ struct Engine<'a> {
     flows: HashMap<FlowKey, Flow>,
     done_flows: Vec<FlowRec>,
     done_tcp: Vec<TcpChannelRec>,
-    cirs: Vec<CirSeen>,
+    sessions: Sessions,
     limits: LimitsRec,
     sms_text: Box<SmsText>,
 }
@@ -299,7 +288,7 @@ impl Engine<'_> {
 
     /// Decodes one datagram of a CIR channel; whether it held a message.
     fn datagram(&mut self, frame: u64, ts: Duration, seg: &Segment<'_>, channel: Channel, payload: &[u8]) -> bool {
-        let Engine { sms_text, cirs, on_message, input, .. } = self;
+        let Engine { sms_text, sessions, on_message, input, .. } = self;
         let (message, encoding) = match channel {
             Channel::Udp | Channel::Tcp => (wvcir::parse_cir(payload).ok(), "ascii"),
             Channel::Sms => match sms::decode(payload, sms_text) {
@@ -310,7 +299,7 @@ impl Engine<'_> {
         };
         let Some(m) = message else { return false };
         let rec = message_rec(*input, frame, ts, channel, (seg.src, seg.sport), (seg.dst, seg.dport), &m, encoding);
-        emit(cirs, *on_message, rec, &m, channel, seg.dst, seg.src);
+        emit(sessions, *on_message, rec, &m, channel, seg.dst, seg.src);
         true
     }
 
@@ -414,7 +403,7 @@ impl Engine<'_> {
         let (from, to) = if line.dir == 0 { (state.client, state.server) } else { (state.server, state.client) };
         let (client_ip, server_ip) = (state.client.0, state.server.0);
         let rec = message_rec(self.input, frame, ts, Channel::Tcp, from, to, &m, "ascii");
-        emit(&mut self.cirs, self.on_message, rec, &m, Channel::Tcp, client_ip, server_ip);
+        emit(&mut self.sessions, self.on_message, rec, &m, Channel::Tcp, client_ip, server_ip);
     }
 
     fn close_tcp(&mut self, mut s: Box<TcpState>) -> TcpChannelRec {
@@ -492,9 +481,9 @@ impl Engine<'_> {
     }
 }
 
-/// Hands a message to the sink, and remembers a well-formed CIR for the sessions.
+/// Hands a message to the sink, and counts a well-formed CIR in its session.
 fn emit(
-    cirs: &mut Vec<CirSeen>,
+    sessions: &mut Sessions,
     on_message: &mut dyn FnMut(MessageRec),
     rec: MessageRec,
     m: &Message<'_>,
@@ -503,15 +492,8 @@ fn emit(
     server: IpAddr,
 ) {
     if let (Command::Wvci, None, Some(cookie)) = (m.command, m.malformed, &rec.cookie) {
-        cirs.push(CirSeen {
-            cookie: cookie.clone(),
-            client,
-            server,
-            channel,
-            version: rec.version.clone(),
-            ts: rec.ts,
-            input: rec.input,
-        });
+        let version = rec.version.as_deref();
+        sessions.add(SeenCir { client, server, cookie, channel, version, ts: rec.ts, input: rec.input });
     }
     on_message(rec);
 }
@@ -674,7 +656,7 @@ pub fn analyze<R: Read>(
         flows: HashMap::new(),
         done_flows: Vec::new(),
         done_tcp: Vec::new(),
-        cirs: Vec::new(),
+        sessions: Sessions::default(),
         limits: LimitsRec::default(),
         sms_text: Box::new(SmsText::new()),
     };
@@ -743,5 +725,5 @@ pub fn analyze<R: Read>(
     flows.sort_by(|a, b| a.first_ts.total_cmp(&b.first_ts));
     let mut tcp_channels = engine.done_tcp;
     tcp_channels.sort_by_key(|t| t.first_frame);
-    InputResult { input, tcp_channels, flows, cirs: engine.cirs }
+    InputResult { input, tcp_channels, flows, sessions: engine.sessions }
 }

@@ -16,3 +16,4 @@ pub mod reassembly;
 pub mod render;
 pub mod report;
 pub mod run;
+pub mod sessions;

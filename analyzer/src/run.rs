@@ -1,11 +1,11 @@
 //! `wvcir analyze`: inputs in (files, directories, gzip), inputs analysed in parallel, one report
 //! or NDJSON stream out.
 
-use crate::analysis::{self, CirSeen, Config, InputResult, Progress};
+use crate::analysis::{self, Config, InputResult, Progress};
 use crate::report::{
-    ErrorRec, FlowRec, InputRec, LimitsRec, MessageRec, Report, SCHEMA_VERSION, SessionRec, Summary, TcpChannelRec,
-    Tool, interval, micros,
+    ErrorRec, FlowRec, InputRec, LimitsRec, MessageRec, Report, SCHEMA_VERSION, Summary, TcpChannelRec, Tool,
 };
+use crate::sessions::Sessions;
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::fs::File;
@@ -88,7 +88,7 @@ fn failed_input(path: &Path, kind: &'static str, message: String) -> InputResult
         },
         tcp_channels: Vec::new(),
         flows: Vec::new(),
-        cirs: Vec::new(),
+        sessions: Sessions::default(),
     }
 }
 
@@ -167,47 +167,85 @@ impl Counts {
     }
 }
 
-/// Groups CIRs by (client, cookie) into sessions, ordered by first CIR.
-pub fn sessions(mut cirs: Vec<CirSeen>) -> Vec<SessionRec> {
-    cirs.sort_by(|a, b| a.ts.total_cmp(&b.ts));
-    let mut groups: BTreeMap<(String, String), Vec<CirSeen>> = BTreeMap::new();
-    for c in cirs {
-        groups.entry((c.client.to_string(), c.cookie.clone())).or_default().push(c);
-    }
-    let mut out: Vec<SessionRec> = groups
-        .into_iter()
-        .map(|((client_ip, cookie), cs)| {
-            let mut channels: Vec<&'static str> = cs.iter().map(|c| c.channel.name()).collect();
-            channels.sort_unstable();
-            channels.dedup();
-            let mut versions: Vec<String> = cs.iter().filter_map(|c| c.version.clone()).collect();
-            versions.sort();
-            versions.dedup();
-            let mut inputs: Vec<usize> = cs.iter().map(|c| c.input).collect();
-            inputs.sort_unstable();
-            inputs.dedup();
-            let gaps: Vec<f64> = cs.windows(2).filter_map(|w| Some(w.get(1)?.ts - w.first()?.ts)).collect();
-            let servers: Vec<String> = cs.iter().map(|c| c.server.to_string()).collect();
-            SessionRec {
-                cookie,
-                client_ip,
-                server_ip: servers.first().cloned().unwrap_or_default(),
-                channels,
-                versions,
-                cir_count: cs.len() as u64,
-                first_ts: cs.first().map_or(0.0, |c| c.ts),
-                last_ts: cs.last().map_or(0.0, |c| c.ts),
-                interval: interval(gaps.into_iter().map(micros).collect()),
-                inputs,
-            }
-        })
-        .collect();
-    out.sort_by(|a, b| a.first_ts.total_cmp(&b.first_ts).then_with(|| a.cookie.cmp(&b.cookie)));
-    out
+/// What one input's worker leaves for the merge: its result, its spooled messages (JSON format),
+/// its counts.
+type Finished = (InputResult, Option<Spool>, Counts);
+
+/// An input's messages, serialized one per line into a temporary file as they are found, so that
+/// the JSON document's memory does not grow with the number of messages; spliced into the
+/// `messages` array when the document is written, in input order, then deleted.
+#[derive(Debug)]
+pub struct Spool {
+    path: PathBuf,
+    writer: Option<std::io::BufWriter<File>>,
+    count: u64,
 }
 
-/// What one input's worker leaves for the merge: its result, its messages (JSON format), counts.
-type Finished = (InputResult, Vec<MessageRec>, Counts);
+impl Spool {
+    fn create(index: usize) -> std::io::Result<Spool> {
+        static SEQ: AtomicUsize = AtomicUsize::new(0);
+        let n = SEQ.fetch_add(1, Ordering::Relaxed);
+        let path = std::env::temp_dir().join(format!("wvcir-{}-{n}-{index}.spool", std::process::id()));
+        let file = std::fs::OpenOptions::new().write(true).create_new(true).open(&path)?;
+        Ok(Spool { path, writer: Some(std::io::BufWriter::with_capacity(256 * 1024, file)), count: 0 })
+    }
+
+    fn push(&mut self, m: &MessageRec, pretty: bool) -> std::io::Result<()> {
+        let w = self.writer.as_mut().ok_or_else(|| std::io::Error::other("spool already closed"))?;
+        if pretty {
+            // Indented as the array items of the pretty document are (two levels), one per line block.
+            let text = serde_json::to_string_pretty(m)?;
+            let mut first = true;
+            for line in text.lines() {
+                if !first {
+                    w.write_all(b"\n")?;
+                }
+                first = false;
+                w.write_all(b"    ")?;
+                w.write_all(line.as_bytes())?;
+            }
+            w.write_all(b"\n\x1e")?;
+        } else {
+            serde_json::to_writer(&mut *w, m)?;
+            w.write_all(b"\n\x1e")?;
+        }
+        self.count += 1;
+        Ok(())
+    }
+
+    /// Copies the items into `out`, separated by commas, in the document's style.
+    fn splice(&mut self, out: &mut dyn Write, first: &mut bool, pretty: bool) -> std::io::Result<()> {
+        if let Some(mut w) = self.writer.take() {
+            w.flush()?;
+        }
+        let mut reader = BufReader::with_capacity(256 * 1024, File::open(&self.path)?);
+        let mut item = Vec::new();
+        loop {
+            item.clear();
+            // Items end with "\n\x1e": a record separator that JSON text never contains raw.
+            if reader.read_until(0x1E, &mut item)? == 0 {
+                break;
+            }
+            let body = item.strip_suffix(b"\n\x1e").unwrap_or(&item);
+            out.write_all(match (*first, pretty) {
+                (true, true) => b"\n",
+                (true, false) => b"",
+                (false, true) => b",\n",
+                (false, false) => b",",
+            })?;
+            out.write_all(body)?;
+            *first = false;
+        }
+        Ok(())
+    }
+}
+
+impl Drop for Spool {
+    fn drop(&mut self) {
+        drop(self.writer.take());
+        let _ = std::fs::remove_file(&self.path);
+    }
+}
 
 /// Output format.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -261,17 +299,28 @@ pub fn run(opts: Options, out: Box<dyn Write + Send>) -> std::io::Result<bool> {
                     loop {
                         let i = next.fetch_add(1, Ordering::Relaxed);
                         let Some(input) = opts.inputs.get(i) else { break };
-                        let mut kept = Vec::new();
                         let mut counts = Counts::default();
+                        let mut spool = match opts.format {
+                            OutFormat::Json => match Spool::create(i) {
+                                Ok(s) => Some(s),
+                                Err(e) => {
+                                    let dir = std::env::temp_dir();
+                                    let msg = format!("cannot create a spool file in {}: {e}", dir.display());
+                                    remember(&write_error, std::io::Error::other(msg));
+                                    None
+                                }
+                            },
+                            OutFormat::Ndjson => None,
+                        };
                         let result = analyze_input(i, input, &opts.config, &progress, &mut |m| {
                             counts.add(&m);
-                            match opts.format {
-                                OutFormat::Json => kept.push(m),
-                                OutFormat::Ndjson => {
-                                    if let Err(e) = write_line(event_line("message", &m)) {
-                                        remember(&write_error, e);
-                                    }
-                                }
+                            let written = match (&opts.format, spool.as_mut()) {
+                                (OutFormat::Json, Some(s)) => s.push(&m, opts.pretty),
+                                (OutFormat::Json, None) => Ok(()),
+                                (OutFormat::Ndjson, _) => write_line(event_line("message", &m)),
+                            };
+                            if let Err(e) = written {
+                                remember(&write_error, e);
                             }
                         });
                         if opts.format == OutFormat::Ndjson
@@ -280,7 +329,7 @@ pub fn run(opts: Options, out: Box<dyn Write + Send>) -> std::io::Result<bool> {
                             remember(&write_error, e);
                         }
                         if let Some(Ok(mut s)) = slots.get(i).map(Mutex::lock) {
-                            *s = Some((result, kept, counts));
+                            *s = Some((result, spool, counts));
                         }
                     }
                 })
@@ -296,21 +345,21 @@ pub fn run(opts: Options, out: Box<dyn Write + Send>) -> std::io::Result<bool> {
     }
 
     let mut inputs: Vec<InputRec> = Vec::with_capacity(n);
-    let mut messages: Vec<MessageRec> = Vec::new();
+    let mut spools: Vec<Spool> = Vec::new();
     let mut tcp_channels: Vec<TcpChannelRec> = Vec::new();
     let mut flows: Vec<FlowRec> = Vec::new();
-    let mut cirs = Vec::new();
+    let mut all_sessions = Sessions::default();
     let mut counts = Counts::default();
     for slot in slots {
-        let Some((r, kept, c)) = slot.into_inner().ok().flatten() else { continue };
+        let Some((r, spool, c)) = slot.into_inner().ok().flatten() else { continue };
         inputs.push(r.input);
-        messages.extend(kept);
+        spools.extend(spool);
         tcp_channels.extend(r.tcp_channels);
         flows.extend(r.flows);
-        cirs.extend(r.cirs);
+        all_sessions.merge(r.sessions);
         counts.merge(c);
     }
-    let sessions = sessions(cirs);
+    let sessions = all_sessions.into_records();
     let all_complete = inputs.iter().all(|i| i.complete);
     let summary = Summary {
         inputs: inputs.len(),
@@ -337,17 +386,27 @@ pub fn run(opts: Options, out: Box<dyn Write + Send>) -> std::io::Result<bool> {
                 tool: Tool { name: "wvcir", version: env!("CARGO_PKG_VERSION") },
                 inputs,
                 summary,
-                messages,
+                messages: Vec::new(),
                 sessions,
                 tcp_channels,
                 flows,
             };
+            // The document with an empty messages array, which the spooled messages then fill.
+            let text =
+                if opts.pretty { serde_json::to_string_pretty(&report)? } else { serde_json::to_string(&report)? };
+            let marker = if opts.pretty { "\"messages\": []" } else { "\"messages\":[]" };
+            let at = text.find(marker).ok_or_else(|| std::io::Error::other("report without a messages array"))?;
+            let (head, tail) = text.split_at(at + marker.len() - 1);
             let mut w = out.lock().map_err(|_| std::io::Error::other("output writer poisoned"))?;
-            if opts.pretty {
-                serde_json::to_writer_pretty(&mut *w, &report)?;
-            } else {
-                serde_json::to_writer(&mut *w, &report)?;
+            w.write_all(head.as_bytes())?;
+            let mut first = true;
+            for spool in &mut spools {
+                spool.splice(&mut *w, &mut first, opts.pretty)?;
             }
+            if opts.pretty && !first {
+                w.write_all(b"\n  ")?;
+            }
+            w.write_all(tail.as_bytes())?;
             w.write_all(b"\n")?;
         }
         OutFormat::Ndjson => {
