@@ -12,6 +12,7 @@
 pub mod capture;
 pub mod net;
 pub mod scenarios;
+pub mod synth;
 pub mod tcp;
 
 use capture::Capture;
