@@ -637,18 +637,7 @@ pub fn analyze<R: Read>(
     progress: &Progress,
     on_message: &mut dyn FnMut(MessageRec),
 ) -> InputResult {
-    let mut input = InputRec {
-        path: path.to_owned(),
-        format: None,
-        link_types: Vec::new(),
-        packets: 0,
-        bytes: 0,
-        first_ts: None,
-        last_ts: None,
-        complete: false,
-        error: None,
-        limits: LimitsRec::default(),
-    };
+    let mut input = InputRec::new(path.to_owned());
     let mut engine = Engine {
         cfg,
         input: index,

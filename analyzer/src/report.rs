@@ -65,6 +65,24 @@ pub struct InputRec {
     pub limits: LimitsRec,
 }
 
+impl InputRec {
+    /// An input not read yet: nothing counted, not complete, no error.
+    pub fn new(path: String) -> Self {
+        InputRec {
+            path,
+            format: None,
+            link_types: Vec::new(),
+            packets: 0,
+            bytes: 0,
+            first_ts: None,
+            last_ts: None,
+            complete: false,
+            error: None,
+            limits: LimitsRec::default(),
+        }
+    }
+}
+
 #[derive(Clone, Debug, Serialize)]
 pub struct MessageRec {
     pub input: usize,

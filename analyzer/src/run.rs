@@ -2,9 +2,7 @@
 //! or NDJSON stream out.
 
 use crate::analysis::{self, Config, InputResult, Progress};
-use crate::report::{
-    ErrorRec, FlowRec, InputRec, LimitsRec, MessageRec, Report, SCHEMA_VERSION, Summary, TcpChannelRec, Tool,
-};
+use crate::report::{ErrorRec, FlowRec, InputRec, MessageRec, Report, SCHEMA_VERSION, Summary, TcpChannelRec, Tool};
 use crate::sessions::Sessions;
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -75,16 +73,8 @@ pub fn expand(paths: &[PathBuf]) -> Vec<Input> {
 fn failed_input(path: &Path, kind: &'static str, message: String) -> InputResult {
     InputResult {
         input: InputRec {
-            path: path.display().to_string(),
-            format: None,
-            link_types: Vec::new(),
-            packets: 0,
-            bytes: 0,
-            first_ts: None,
-            last_ts: None,
-            complete: false,
             error: Some(ErrorRec { kind, message, offset: 0 }),
-            limits: LimitsRec::default(),
+            ..InputRec::new(path.display().to_string())
         },
         tcp_channels: Vec::new(),
         flows: Vec::new(),
