@@ -56,7 +56,6 @@ pub struct Progress {
 pub struct InputResult {
     pub input: InputRec,
     pub tcp_channels: Vec<TcpChannelRec>,
-    pub flows: Vec<FlowRec>,
     pub sessions: Sessions,
 }
 
@@ -179,8 +178,9 @@ struct Engine<'a> {
     cfg: &'a Config,
     input: usize,
     on_message: &'a mut dyn FnMut(MessageRec),
+    /// Finalised flows go here (evicted early, or at the end of the input), not into memory.
+    on_flow: &'a mut dyn FnMut(FlowRec),
     flows: HashMap<FlowKey, Flow>,
-    done_flows: Vec<FlowRec>,
     done_tcp: Vec<TcpChannelRec>,
     sessions: Sessions,
     limits: LimitsRec,
@@ -467,7 +467,7 @@ impl Engine<'_> {
             }
         }
         let rec = flow_rec(self.input, &self.cfg.ports, &flow);
-        self.done_flows.push(rec);
+        (self.on_flow)(rec);
     }
 
     /// Finalises the least recently active eighth of the flows, keeping their records.
@@ -627,7 +627,9 @@ fn flow_rec(input: usize, ports: &PortMap, f: &Flow) -> FlowRec {
     }
 }
 
-/// Analyses one capture. Messages go to `on_message` as they are found; the rest comes back.
+/// Analyses one capture. Messages go to `on_message` as they are found, flows to `on_flow` as
+/// they are finalised (evicted early in the order they went idle, then the rest in first-seen
+/// order); the rest comes back.
 /// A damaged capture still yields everything read before the damage, with `complete: false`.
 pub fn analyze<R: Read>(
     index: usize,
@@ -636,14 +638,15 @@ pub fn analyze<R: Read>(
     cfg: &Config,
     progress: &Progress,
     on_message: &mut dyn FnMut(MessageRec),
+    on_flow: &mut dyn FnMut(FlowRec),
 ) -> InputResult {
     let mut input = InputRec::new(path.to_owned());
     let mut engine = Engine {
         cfg,
         input: index,
         on_message,
+        on_flow,
         flows: HashMap::new(),
-        done_flows: Vec::new(),
         done_tcp: Vec::new(),
         sessions: Sessions::default(),
         limits: LimitsRec::default(),
@@ -710,9 +713,7 @@ pub fn analyze<R: Read>(
     }
     engine.limits.fragments_dropped = defrag.dropped + defrag.pending() as u64;
     input.limits = engine.limits.clone();
-    let mut flows = engine.done_flows;
-    flows.sort_by(|a, b| a.first_ts.total_cmp(&b.first_ts));
     let mut tcp_channels = engine.done_tcp;
     tcp_channels.sort_by_key(|t| t.first_frame);
-    InputResult { input, tcp_channels, flows, sessions: engine.sessions }
+    InputResult { input, tcp_channels, sessions: engine.sessions }
 }

@@ -77,7 +77,6 @@ fn failed_input(path: &Path, kind: &'static str, message: String) -> InputResult
             ..InputRec::new(path.display().to_string())
         },
         tcp_channels: Vec::new(),
-        flows: Vec::new(),
         sessions: Sessions::default(),
     }
 }
@@ -89,6 +88,7 @@ pub fn analyze_input(
     cfg: &Config,
     progress: &Progress,
     on_message: &mut dyn FnMut(MessageRec),
+    on_flow: &mut dyn FnMut(FlowRec),
 ) -> InputResult {
     let path = match input {
         Input::File(p) => p,
@@ -105,7 +105,7 @@ pub fn analyze_input(
     };
     let name = path.display().to_string();
     let src: Box<dyn Read> = if gz { Box::new(flate2::bufread::MultiGzDecoder::new(reader)) } else { Box::new(reader) };
-    analysis::analyze(index, &name, src, cfg, progress, on_message)
+    analysis::analyze(index, &name, src, cfg, progress, on_message, on_flow)
 }
 
 /// Counts kept while messages stream past (the NDJSON format does not keep the messages).
@@ -119,6 +119,8 @@ struct Counts {
     by_version: BTreeMap<String, u64>,
     by_command: BTreeMap<&'static str, u64>,
     by_anomaly: BTreeMap<&'static str, u64>,
+    flows: usize,
+    suspicious_flows: usize,
 }
 
 impl Counts {
@@ -154,16 +156,18 @@ impl Counts {
         for (k, v) in o.by_anomaly {
             *self.by_anomaly.entry(k).or_default() += v;
         }
+        self.flows += o.flows;
+        self.suspicious_flows += o.suspicious_flows;
     }
 }
 
-/// What one input's worker leaves for the merge: its result, its spooled messages (JSON format),
-/// its counts.
-type Finished = (InputResult, Option<Spool>, Counts);
+/// What one input's worker leaves for the merge: its result, its spooled messages and flows (JSON
+/// format), its counts.
+type Finished = (InputResult, Option<(Spool, Spool)>, Counts);
 
-/// An input's messages, serialized one per line into a temporary file as they are found, so that
-/// the JSON document's memory does not grow with the number of messages; spliced into the
-/// `messages` array when the document is written, in input order, then deleted.
+/// An input's messages or flows, serialized one by one into a temporary file as they are found,
+/// so that the JSON document's memory does not grow with them; spliced into their array when the
+/// document is written, in input order, then deleted.
 #[derive(Debug)]
 pub struct Spool {
     path: PathBuf,
@@ -172,15 +176,15 @@ pub struct Spool {
 }
 
 impl Spool {
-    fn create(index: usize) -> std::io::Result<Spool> {
+    fn create(index: usize, what: &str) -> std::io::Result<Spool> {
         static SEQ: AtomicUsize = AtomicUsize::new(0);
         let n = SEQ.fetch_add(1, Ordering::Relaxed);
-        let path = std::env::temp_dir().join(format!("wvcir-{}-{n}-{index}.spool", std::process::id()));
+        let path = std::env::temp_dir().join(format!("wvcir-{}-{n}-{index}-{what}.spool", std::process::id()));
         let file = std::fs::OpenOptions::new().write(true).create_new(true).open(&path)?;
         Ok(Spool { path, writer: Some(std::io::BufWriter::with_capacity(256 * 1024, file)), count: 0 })
     }
 
-    fn push(&mut self, m: &MessageRec, pretty: bool) -> std::io::Result<()> {
+    fn push<T: Serialize>(&mut self, m: &T, pretty: bool) -> std::io::Result<()> {
         let w = self.writer.as_mut().ok_or_else(|| std::io::Error::other("spool already closed"))?;
         if pretty {
             // Indented as the array items of the pretty document are (two levels), one per line block.
@@ -290,29 +294,45 @@ pub fn run(opts: Options, out: Box<dyn Write + Send>) -> std::io::Result<bool> {
                         let i = next.fetch_add(1, Ordering::Relaxed);
                         let Some(input) = opts.inputs.get(i) else { break };
                         let mut counts = Counts::default();
-                        let mut spool = match opts.format {
-                            OutFormat::Json => match Spool::create(i) {
-                                Ok(s) => Some(s),
-                                Err(e) => {
+                        // JSON: each input's messages and flows go to spool files (NDJSON: straight out).
+                        let spool = |what| match opts.format {
+                            OutFormat::Json => Spool::create(i, what)
+                                .map_err(|e| {
                                     let dir = std::env::temp_dir();
                                     let msg = format!("cannot create a spool file in {}: {e}", dir.display());
                                     remember(&write_error, std::io::Error::other(msg));
-                                    None
-                                }
-                            },
+                                })
+                                .ok(),
                             OutFormat::Ndjson => None,
                         };
-                        let result = analyze_input(i, input, &opts.config, &progress, &mut |m| {
-                            counts.add(&m);
-                            let written = match (&opts.format, spool.as_mut()) {
-                                (OutFormat::Json, Some(s)) => s.push(&m, opts.pretty),
-                                (OutFormat::Json, None) => Ok(()),
-                                (OutFormat::Ndjson, _) => write_line(event_line("message", &m)),
+                        let (mut message_spool, mut flow_spool) = (spool("messages"), spool("flows"));
+                        let mut flow_counts = (0usize, 0usize);
+                        let on_flow = &mut |f: FlowRec| {
+                            flow_counts.0 += 1;
+                            flow_counts.1 += usize::from(f.suspicious);
+                            let written = match flow_spool.as_mut() {
+                                Some(s) => s.push(&f, opts.pretty),
+                                None if opts.format == OutFormat::Ndjson => write_line(event_line("flow", &f)),
+                                None => Ok(()),
                             };
                             if let Err(e) = written {
                                 remember(&write_error, e);
                             }
-                        });
+                        };
+                        let on_message = &mut |m: MessageRec| {
+                            counts.add(&m);
+                            let written = match message_spool.as_mut() {
+                                Some(s) => s.push(&m, opts.pretty),
+                                None if opts.format == OutFormat::Ndjson => write_line(event_line("message", &m)),
+                                None => Ok(()),
+                            };
+                            if let Err(e) = written {
+                                remember(&write_error, e);
+                            }
+                        };
+                        let result = analyze_input(i, input, &opts.config, &progress, on_message, on_flow);
+                        (counts.flows, counts.suspicious_flows) = flow_counts;
+                        let spool = message_spool.zip(flow_spool);
                         if opts.format == OutFormat::Ndjson
                             && let Err(e) = write_line(event_line("input", &result.input))
                         {
@@ -335,17 +355,19 @@ pub fn run(opts: Options, out: Box<dyn Write + Send>) -> std::io::Result<bool> {
     }
 
     let mut inputs: Vec<InputRec> = Vec::with_capacity(n);
-    let mut spools: Vec<Spool> = Vec::new();
+    let mut message_spools: Vec<Spool> = Vec::new();
+    let mut flow_spools: Vec<Spool> = Vec::new();
     let mut tcp_channels: Vec<TcpChannelRec> = Vec::new();
-    let mut flows: Vec<FlowRec> = Vec::new();
     let mut all_sessions = Sessions::default();
     let mut counts = Counts::default();
     for slot in slots {
-        let Some((r, spool, c)) = slot.into_inner().ok().flatten() else { continue };
+        let Some((r, spools, c)) = slot.into_inner().ok().flatten() else { continue };
         inputs.push(r.input);
-        spools.extend(spool);
+        if let Some((m, f)) = spools {
+            message_spools.push(m);
+            flow_spools.push(f);
+        }
         tcp_channels.extend(r.tcp_channels);
-        flows.extend(r.flows);
         all_sessions.merge(r.sessions);
         counts.merge(c);
     }
@@ -362,8 +384,8 @@ pub fn run(opts: Options, out: Box<dyn Write + Send>) -> std::io::Result<bool> {
         anomalies: counts.anomalies,
         sessions: sessions.len(),
         tcp_channels: tcp_channels.len(),
-        flows: flows.len(),
-        suspicious_flows: flows.iter().filter(|f| f.suspicious).count(),
+        flows: counts.flows,
+        suspicious_flows: counts.suspicious_flows,
         by_channel: counts.by_channel,
         by_version: counts.by_version,
         by_command: counts.by_command,
@@ -379,24 +401,30 @@ pub fn run(opts: Options, out: Box<dyn Write + Send>) -> std::io::Result<bool> {
                 messages: Vec::new(),
                 sessions,
                 tcp_channels,
-                flows,
+                flows: Vec::new(),
             };
-            // The document with an empty messages array, which the spooled messages then fill.
+            // The document with empty messages and flows arrays, which the spools then fill: the
+            // text held here is only inputs, summary, sessions and TCP channels.
             let text =
                 if opts.pretty { serde_json::to_string_pretty(&report)? } else { serde_json::to_string(&report)? };
-            let marker = if opts.pretty { "\"messages\": []" } else { "\"messages\":[]" };
-            let at = text.find(marker).ok_or_else(|| std::io::Error::other("report without a messages array"))?;
-            let (head, tail) = text.split_at(at + marker.len() - 1);
             let mut w = out.lock().map_err(|_| std::io::Error::other("output writer poisoned"))?;
-            w.write_all(head.as_bytes())?;
-            let mut first = true;
-            for spool in &mut spools {
-                spool.splice(&mut *w, &mut first, opts.pretty)?;
+            let mut rest = text.as_str();
+            for (key, spools) in [("messages", &mut message_spools), ("flows", &mut flow_spools)] {
+                let marker = if opts.pretty { format!("\"{key}\": []") } else { format!("\"{key}\":[]") };
+                let at =
+                    rest.find(&marker).ok_or_else(|| std::io::Error::other(format!("report without a {key} array")))?;
+                let (head, tail) = rest.split_at(at + marker.len() - 1);
+                w.write_all(head.as_bytes())?;
+                let mut first = true;
+                for spool in spools.iter_mut() {
+                    spool.splice(&mut *w, &mut first, opts.pretty)?;
+                }
+                if opts.pretty && !first {
+                    w.write_all(b"\n  ")?;
+                }
+                rest = tail;
             }
-            if opts.pretty && !first {
-                w.write_all(b"\n  ")?;
-            }
-            w.write_all(tail.as_bytes())?;
+            w.write_all(rest.as_bytes())?;
             w.write_all(b"\n")?;
         }
         OutFormat::Ndjson => {
@@ -405,9 +433,6 @@ pub fn run(opts: Options, out: Box<dyn Write + Send>) -> std::io::Result<bool> {
             }
             for t in &tcp_channels {
                 write_line(event_line("tcp_channel", t))?;
-            }
-            for f in &flows {
-                write_line(event_line("flow", f))?;
             }
             write_line(event_line("summary", &summary))?;
         }
