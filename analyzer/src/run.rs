@@ -310,25 +310,11 @@ pub fn run(opts: Options, out: Box<dyn Write + Send>) -> std::io::Result<bool> {
                         let on_flow = &mut |f: FlowRec| {
                             flow_counts.0 += 1;
                             flow_counts.1 += usize::from(f.suspicious);
-                            let written = match flow_spool.as_mut() {
-                                Some(s) => s.push(&f, opts.pretty),
-                                None if opts.format == OutFormat::Ndjson => write_line(event_line("flow", &f)),
-                                None => Ok(()),
-                            };
-                            if let Err(e) = written {
-                                remember(&write_error, e);
-                            }
+                            deliver(flow_spool.as_mut(), &opts, "flow", &f, &write_line, &write_error);
                         };
                         let on_message = &mut |m: MessageRec| {
                             counts.add(&m);
-                            let written = match message_spool.as_mut() {
-                                Some(s) => s.push(&m, opts.pretty),
-                                None if opts.format == OutFormat::Ndjson => write_line(event_line("message", &m)),
-                                None => Ok(()),
-                            };
-                            if let Err(e) = written {
-                                remember(&write_error, e);
-                            }
+                            deliver(message_spool.as_mut(), &opts, "message", &m, &write_line, &write_error);
                         };
                         let result = analyze_input(i, input, &opts.config, &progress, on_message, on_flow);
                         (counts.flows, counts.suspicious_flows) = flow_counts;
@@ -439,6 +425,26 @@ pub fn run(opts: Options, out: Box<dyn Write + Send>) -> std::io::Result<bool> {
     }
     out.into_inner().map_err(|_| std::io::Error::other("output writer poisoned"))?.flush()?;
     Ok(all_complete)
+}
+
+/// Sends one streamed record where the format wants it: its spool (JSON) or out at once as an
+/// NDJSON event; a write error is kept for the end.
+fn deliver<T: Serialize>(
+    spool: Option<&mut Spool>,
+    opts: &Options,
+    event: &str,
+    rec: &T,
+    write_line: &dyn Fn(serde_json::Result<String>) -> std::io::Result<()>,
+    errors: &Mutex<Option<std::io::Error>>,
+) {
+    let written = match spool {
+        Some(s) => s.push(rec, opts.pretty),
+        None if opts.format == OutFormat::Ndjson => write_line(event_line(event, rec)),
+        None => Ok(()),
+    };
+    if let Err(e) = written {
+        remember(errors, e);
+    }
 }
 
 /// Keeps the first write error (a closed pipe, a full disk) to report once the workers stop.
