@@ -3,9 +3,9 @@
 //! Every value here was read from the real headers of that version by
 //! `dissector-ffi/abi/abi_check.c`, and is checked again by `tests/tests/wireshark_abi.rs`:
 //! against Debian 12's libwireshark-dev (4.0) in CI, and inside Debian trixie (4.4) and sid (4.6)
-//! chroots by `tests/wireshark-chroot.sh`. 4.2 has no Debian release, and its headers could not be
-//! read where this was built, so 4.2 is not in [`SUPPORTED`]: a guessed column id would silently
-//! put text in the wrong column.
+//! chroots by `tests/wireshark-chroot.sh`. 4.2 never had a Debian release: its table comes from
+//! Ubuntu 24.04's (noble) 4.2.2 headers, in a chroot made by the same script. Nothing here is
+//! guessed: a wrong column id would silently put text in the wrong column.
 
 /// The constants and `packet_info` offsets of one Wireshark major.minor.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -62,15 +62,19 @@ pub const V4_0: Abi = Abi {
     pinfo_destport: 264,
 };
 
+/// Wireshark 4.2 (Ubuntu noble, 4.2.2), from its headers via abi_check.c: the column ids and the
+/// `packet_info` port offsets moved (4.2 added `rel_cap_ts`), and 4.4 kept them.
+pub const V4_2: Abi = Abi { col_info: 25, col_protocol: 34, pinfo_srcport: 284, pinfo_destport: 288, minor: 2, ..V4_0 };
+
 /// Wireshark 4.4 (Debian trixie, 4.4.19), from its headers via abi_check.c: the column ids and
-/// the `packet_info` port offsets moved.
-pub const V4_4: Abi = Abi { col_info: 25, col_protocol: 34, pinfo_srcport: 284, pinfo_destport: 288, minor: 4, ..V4_0 };
+/// the same numbers as 4.2.
+pub const V4_4: Abi = Abi { minor: 4, ..V4_2 };
 
 /// Wireshark 4.6 (Debian sid, 4.6.9), from its headers via abi_check.c.
 pub const V4_6: Abi = Abi { col_info: 25, col_protocol: 35, pinfo_srcport: 288, pinfo_destport: 292, minor: 6, ..V4_0 };
 
 /// Every version this build supports.
-pub const SUPPORTED: [Abi; 3] = [V4_0, V4_4, V4_6];
+pub const SUPPORTED: [Abi; 4] = [V4_0, V4_2, V4_4, V4_6];
 
 /// The table for a running major.minor, if supported.
 pub fn for_version(major: i32, minor: i32) -> Option<&'static Abi> {
@@ -108,4 +112,27 @@ pub fn check_lines(a: &Abi) -> Vec<(&'static str, i64)> {
         ("pinfo_srcport", a.pinfo_srcport as i64),
         ("pinfo_destport", a.pinfo_destport as i64),
     ]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// install.sh picks the version folders to install into from its own list: it must be this one.
+    #[test]
+    fn install_script_lists_exactly_the_supported_versions() {
+        let script = include_str!("../../install.sh");
+        let case = SUPPORTED.iter().map(|a| format!("{}.{}", a.major, a.minor)).collect::<Vec<_>>().join("|");
+        assert!(script.contains(&format!("    {case}) ;;")), "install.sh's case arm is not {case}");
+        assert!(script.contains(&format!("(supported: {})", supported_list())), "install.sh's message");
+    }
+
+    #[test]
+    fn every_table_is_found_by_its_version() {
+        for a in SUPPORTED {
+            assert_eq!(for_version(a.major, a.minor), Some(&a));
+        }
+        assert_eq!(for_version(4, 8), None);
+        assert_eq!(for_version(3, 6), None);
+    }
 }
