@@ -33,8 +33,10 @@ struct Pending {
 #[derive(Debug, Default)]
 pub struct Defrag {
     pending: HashMap<Key, Pending>,
-    /// Keys in arrival order, for evicting the oldest (entries of finished datagrams are skipped).
-    order: VecDeque<Key>,
+    /// Keys with their first arrival time, oldest first: eviction and expiry take from the front,
+    /// so neither scans the pool. An entry whose datagram finished (or whose key came back later,
+    /// with another first time) is stale and skipped.
+    order: VecDeque<(Key, f64)>,
     held: usize,
     /// Datagrams completed.
     pub reassembled: u64,
@@ -58,11 +60,11 @@ impl Defrag {
             }
         }
         if !self.pending.contains_key(&key) {
-            self.order.push_back(key);
-            if self.order.len() > 2 * MAX_PENDING {
+            if self.order.len() >= 2 * MAX_PENDING {
                 let pending = &self.pending;
-                self.order.retain(|k| pending.contains_key(k) || *k == key);
+                self.order.retain(|(k, t)| pending.get(k).is_some_and(|p| p.first_ts == *t));
             }
+            self.order.push_back((key, ts));
         }
         let p = self.pending.entry(key).or_insert_with(|| Pending {
             first_ts: ts,
@@ -122,23 +124,28 @@ impl Defrag {
         true
     }
 
+    /// Drops the datagrams whose first fragment is older than the timeout. Captures are in time
+    /// order (nearly), so the expired ones are at the front of `order`: this looks at no more
+    /// entries than it drops, plus one.
     fn expire(&mut self, now: f64) {
-        let before = self.pending.len();
-        let mut freed = 0;
-        self.pending.retain(|_, p| {
-            let keep = now - p.first_ts <= TIMEOUT_SECS;
-            if !keep {
-                freed += p.held;
+        while let Some(&(key, first)) = self.order.front() {
+            let live = self.pending.get(&key).is_some_and(|p| p.first_ts == first);
+            if live && now - first <= TIMEOUT_SECS {
+                break;
             }
-            keep
-        });
-        self.held -= freed;
-        self.dropped += (before - self.pending.len()) as u64;
+            self.order.pop_front();
+            if live && let Some(p) = self.pending.remove(&key) {
+                self.held -= p.held;
+                self.dropped += 1;
+            }
+        }
     }
 
     fn evict_oldest(&mut self) -> bool {
-        while let Some(key) = self.order.pop_front() {
-            if let Some(p) = self.pending.remove(&key) {
+        while let Some((key, first)) = self.order.pop_front() {
+            if self.pending.get(&key).is_some_and(|p| p.first_ts == first)
+                && let Some(p) = self.pending.remove(&key)
+            {
                 self.held -= p.held;
                 self.dropped += 1;
                 return true;
@@ -176,5 +183,19 @@ mod tests {
         d.add(K, 8, true, b"x", 100.0);
         assert_eq!((d.pending(), d.dropped), (1, 10 + MAX_PENDING as u64), "timed out");
         assert_eq!(d.add(K, 65_530, false, b"0123456789", 100.0), None, "past 65,535 bytes");
+    }
+
+    #[test]
+    fn expiry_takes_the_oldest_and_skips_finished_ones() {
+        let key = |id| ([1, 2, 3, 4], [5, 6, 7, 8], 17, id);
+        let mut d = Defrag::default();
+        assert_eq!(d.add(K, 0, false, b"done", 0.0), Some(b"done".to_vec()), "K's entry in the order is now stale");
+        d.add(key(1), 8, true, b"x", 1.0);
+        d.add(K, 8, true, b"y", 20.0);
+        d.add(key(3), 8, true, b"z", 32.0);
+        assert_eq!((d.pending(), d.dropped), (2, 1), "at 32 s only the datagram first seen at 1 s timed out");
+        d.add(key(4), 8, true, b"w", 51.0);
+        assert_eq!((d.pending(), d.dropped), (2, 2), "at 51 s K's second datagram (first seen at 20 s) too");
+        assert_eq!(d.held, 2);
     }
 }
