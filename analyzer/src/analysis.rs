@@ -61,7 +61,7 @@ pub struct InputResult {
 
 type Endpoint = (IpAddr, u16);
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 struct FlowKey {
     tcp: bool,
     a: Endpoint,
@@ -471,10 +471,19 @@ impl Engine<'_> {
     }
 
     /// Finalises the least recently active eighth of the flows, keeping their records.
+    /// Finalises the least recently active eighth of the tracked flows. Ties in time are broken
+    /// by the flow's addresses, so which flows go (and the report) never depends on the hash
+    /// map's random order; the eighth is found in linear time and only it is sorted.
     fn evict_flows(&mut self) {
         let mut by_age: Vec<(f64, FlowKey)> = self.flows.iter().map(|(k, f)| (f.last_ts, *k)).collect();
-        by_age.sort_by(|a, b| a.0.total_cmp(&b.0));
-        for (_, key) in by_age.into_iter().take(MAX_FLOWS / 8) {
+        let order = |a: &(f64, FlowKey), b: &(f64, FlowKey)| a.0.total_cmp(&b.0).then_with(|| a.1.cmp(&b.1));
+        let n = (MAX_FLOWS / 8).min(by_age.len());
+        if n < by_age.len() {
+            by_age.select_nth_unstable_by(n, order);
+        }
+        by_age.truncate(n);
+        by_age.sort_unstable_by(order);
+        for (_, key) in by_age {
             self.limits.flows_evicted += 1;
             self.finish_flow(key, 0, Duration::ZERO);
         }
