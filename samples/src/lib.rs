@@ -10,6 +10,7 @@
 #![allow(clippy::indexing_slicing, unreachable_pub)]
 
 pub mod capture;
+pub mod hostile;
 pub mod net;
 pub mod scenarios;
 pub mod synth;

@@ -4,6 +4,7 @@
 //! wvcir-samples [DIR]                      rewrite samples/ (or DIR) in place
 //! wvcir-samples synth OUT PACKETS [SEED] [--pcapng] [--no-cir]
 //!                                          a busy-network capture for benchmarks
+//! wvcir-samples hostile DIR                the hostile captures of the robustness suite, full size
 //! ```
 
 use std::path::PathBuf;
@@ -42,10 +43,38 @@ fn synth(args: &[String]) -> ExitCode {
     }
 }
 
+fn hostile(args: &[String]) -> ExitCode {
+    let [dir] = args else {
+        eprintln!("usage: wvcir-samples hostile DIR");
+        return ExitCode::from(2);
+    };
+    if let Err(e) = std::fs::create_dir_all(dir) {
+        eprintln!("wvcir-samples: cannot create {dir}: {e}");
+        return ExitCode::FAILURE;
+    }
+    for case in wvcir_samples::hostile::Case::FULL {
+        let path = PathBuf::from(dir).join(case.file_name());
+        let written = std::fs::File::create(&path).and_then(|f| case.write(f));
+        match written {
+            Ok(damage) => {
+                let at = damage.map(|o| format!(", damage at byte {o}")).unwrap_or_default();
+                println!("wrote {}: {}{at}", path.display(), case.what());
+            }
+            Err(e) => {
+                eprintln!("wvcir-samples: writing {}: {e}", path.display());
+                return ExitCode::FAILURE;
+            }
+        }
+    }
+    ExitCode::SUCCESS
+}
+
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    if args.first().is_some_and(|a| a == "synth") {
-        return synth(args.get(1..).unwrap_or_default());
+    match args.first().map(String::as_str) {
+        Some("synth") => return synth(args.get(1..).unwrap_or_default()),
+        Some("hostile") => return hostile(args.get(1..).unwrap_or_default()),
+        _ => {}
     }
     let dir = args.first().map_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")), PathBuf::from);
     match wvcir_samples::write_all(&dir) {

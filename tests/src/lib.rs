@@ -157,30 +157,39 @@ impl Drop for Tshark {
     }
 }
 
-/// The plugin and C API library, freshly built: `cargo test` builds the crate's rlib only, so
-/// this runs `cargo build -p wvcir-dissector --lib` (same cargo, target folder and profile) once
-/// per test process and returns `target/<profile>/libwvcir_dissector.so`.
+/// `target/<profile>/<artifact>` after `cargo build -q -p <package> <args>` with this test's own
+/// cargo and target folder, in this test's profile or in release: `cargo test` builds neither the
+/// cdylib nor another package's binaries for the tests crate.
+fn built(package: &str, args: &[&str], artifact: &str, release: bool) -> PathBuf {
+    let exe = std::env::current_exe().unwrap_or_default();
+    // target/<profile>/deps/<test> -> target/<profile>
+    let own = exe.parent().and_then(Path::parent).map(Path::to_path_buf).unwrap_or_default();
+    let release = release || own.file_name().is_some_and(|n| n == "release");
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let mut build = Command::new(cargo);
+    build.args(["build", "-q", "-p", package]).args(args).current_dir(root());
+    if release {
+        build.arg("--release");
+    }
+    let target = own.parent().map(Path::to_path_buf).unwrap_or_default();
+    build.env("CARGO_TARGET_DIR", &target);
+    let ok = build.status().is_ok_and(|s| s.success());
+    assert!(ok, "cargo build -p {package} {} failed", args.join(" "));
+    if release { target.join("release").join(artifact) } else { own.join(artifact) }
+}
+
+/// The plugin and C API library, freshly built (once per test process).
 pub fn plugin_library() -> PathBuf {
     static BUILT: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
-    BUILT
-        .get_or_init(|| {
-            let exe = std::env::current_exe().unwrap_or_default();
-            // target/<profile>/deps/<test> -> target/<profile>
-            let profile = exe.parent().and_then(Path::parent).map(Path::to_path_buf).unwrap_or_default();
-            let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-            let mut build = Command::new(cargo);
-            build.args(["build", "-q", "-p", "wvcir-dissector", "--lib"]).current_dir(root());
-            if profile.file_name().is_some_and(|n| n == "release") {
-                build.arg("--release");
-            }
-            if let Some(target) = profile.parent() {
-                build.env("CARGO_TARGET_DIR", target);
-            }
-            let ok = build.status().is_ok_and(|s| s.success());
-            assert!(ok, "cargo build -p wvcir-dissector failed");
-            profile.join("libwvcir_dissector.so")
-        })
-        .clone()
+    BUILT.get_or_init(|| built("wvcir-dissector", &["--lib"], "libwvcir_dissector.so", false)).clone()
+}
+
+/// The `wvcir` command as users run it: a release build, made once per test process (about
+/// 40 s from scratch here; the hostile suite's million-flow capture takes 4 s with it, 45 s
+/// with a debug build).
+pub fn release_analyzer() -> PathBuf {
+    static BUILT: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+    BUILT.get_or_init(|| built("wvcir-analyzer", &["--bin", "wvcir"], "wvcir", true)).clone()
 }
 
 fn set_mode(path: &Path, mode: u32) {

@@ -1,0 +1,309 @@
+//! Hostile captures: each one is shaped to hit one limit of a capture reader at full size, and is
+//! streamed to its writer (never held in memory), so that a million-flow capture costs the
+//! generator no more memory than a ten-flow one.
+//!
+//! Every capture starts with a well-formed CIR, so that a reader can show it kept what came
+//! before the damage; those that are not cut short by the damage end with one too, so that it can
+//! show it kept working after it. `tests/tests/hostile.rs` runs the analyzer on each and checks its
+//! report and its peak memory; `wvcir-samples hostile DIR` writes them all.
+
+use crate::capture::BASE_EPOCH;
+use crate::net::{Link, Transport, frame, ip_packet};
+use std::io::{self, Write};
+use std::net::{IpAddr, Ipv4Addr};
+use wvcir::LineEnd;
+use wvcir::encode::LineRepr;
+
+/// A hostile capture: its file name, what it does and its full size.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Case {
+    /// `n` UDP datagrams to 3717, each from its own address and port: `n` distinct flows.
+    DistinctFlows { n: u32 },
+    /// A TCP connection to 3717 that says `HELO`, starts a `WVCI` line and never ends it:
+    /// `segments` full-size segments of one endless line.
+    NoLineEnd { segments: u32 },
+    /// `n` IPv4 fragments that overlap (each identification comes back, at offsets 8, 16, 24
+    /// and 32 with 64-byte pieces) and never complete (no first and no last fragment).
+    Fragments { n: u32 },
+    /// A pcapng whose last Enhanced Packet Block claims this total length.
+    LyingPcapng { block_len: u32 },
+    /// A pcap whose second record claims 4 GB (`u32::MAX` bytes).
+    FourGigRecord,
+    /// `n` minimal frames: empty UDP datagrams to 3717 over 256 flows.
+    TinyPackets { n: u32 },
+}
+
+impl Case {
+    /// Every case at the size the robustness suite states (issue 7).
+    pub const FULL: [Case; 8] = [
+        Case::DistinctFlows { n: 1_000_000 },
+        Case::NoLineEnd { segments: 20_000 },
+        Case::Fragments { n: 100_000 },
+        Case::LyingPcapng { block_len: 0xFFFF_FFF0 },
+        Case::LyingPcapng { block_len: 21 },
+        Case::LyingPcapng { block_len: 4 },
+        Case::FourGigRecord,
+        Case::TinyPackets { n: 2_000_000 },
+    ];
+
+    /// The file name it is written under.
+    pub fn file_name(self) -> String {
+        match self {
+            Case::DistinctFlows { n } => format!("flows-{n}.pcap"),
+            Case::NoLineEnd { segments } => format!("no-line-end-{segments}.pcap"),
+            Case::Fragments { n } => format!("fragments-{n}.pcap"),
+            Case::LyingPcapng { block_len } => format!("lying-block-{block_len}.pcapng"),
+            Case::FourGigRecord => "record-4g.pcap".to_owned(),
+            Case::TinyPackets { n } => format!("tiny-{n}.pcap"),
+        }
+    }
+
+    /// One line on what it does.
+    pub fn what(self) -> String {
+        match self {
+            Case::DistinctFlows { n } => format!("{n} distinct UDP flows to 3717, one datagram each"),
+            Case::NoLineEnd { segments } => {
+                format!("a TCP CIR channel whose second line never ends: {segments} full segments of it")
+            }
+            Case::Fragments { n } => format!("{n} overlapping IPv4 fragments of datagrams that never complete"),
+            Case::LyingPcapng { block_len } => format!("a pcapng block that claims to be {block_len} bytes long"),
+            Case::FourGigRecord => "a pcap record that claims to be 4 GB long".to_owned(),
+            Case::TinyPackets { n } => format!("{n} minimal frames: empty UDP datagrams to 3717"),
+        }
+    }
+
+    /// The number of frames a reader can read before the damage (or in all, if none).
+    pub fn good_frames(self) -> u64 {
+        match self {
+            Case::DistinctFlows { n } | Case::Fragments { n } | Case::TinyPackets { n } => u64::from(n) + 2,
+            Case::NoLineEnd { segments } => u64::from(segments) + 2,
+            Case::LyingPcapng { .. } => 2,
+            Case::FourGigRecord => 1,
+        }
+    }
+
+    /// Writes the capture; returns the byte offset of the damage, if the file has one.
+    pub fn write<W: Write>(self, out: W) -> io::Result<Option<u64>> {
+        match self {
+            Case::DistinctFlows { n } => distinct_flows(n, out).map(|_| None),
+            Case::NoLineEnd { segments } => no_line_end(segments, out).map(|_| None),
+            Case::Fragments { n } => fragments(n, out).map(|_| None),
+            Case::LyingPcapng { block_len } => lying_pcapng(block_len, out).map(Some),
+            Case::FourGigRecord => four_gig_record(out).map(Some),
+            Case::TinyPackets { n } => tiny_packets(n, out).map(|_| None),
+        }
+    }
+}
+
+/// Where the good CIRs come from and go to.
+const SERVER: IpAddr = IpAddr::V4(Ipv4Addr::new(192, 0, 2, 10));
+const PHONE: IpAddr = IpAddr::V4(Ipv4Addr::new(198, 51, 100, 23));
+
+/// A little-endian, microsecond pcap of Ethernet frames, written as it goes.
+struct Pcap<W: Write> {
+    out: io::BufWriter<W>,
+    frames: u64,
+    offset: u64,
+}
+
+impl<W: Write> Pcap<W> {
+    fn new(out: W) -> io::Result<Self> {
+        let mut out = io::BufWriter::with_capacity(1 << 20, out);
+        // magic, version 2.4, thiszone, sigfigs, snaplen 262144, LINKTYPE_ETHERNET
+        out.write_all(&[0xD4, 0xC3, 0xB2, 0xA1, 2, 0, 4, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 4, 0, 1, 0, 0, 0])?;
+        Ok(Pcap { out, frames: 0, offset: 24 })
+    }
+
+    /// A record header: one frame every 10 µs from the base time.
+    fn record_header(&mut self, caplen: u32, len: u32) -> io::Result<()> {
+        let us = self.frames * 10;
+        let secs = BASE_EPOCH + us / 1_000_000;
+        for v in [secs as u32, (us % 1_000_000) as u32, caplen, len] {
+            self.out.write_all(&v.to_le_bytes())?;
+        }
+        self.frames += 1;
+        self.offset += 16;
+        Ok(())
+    }
+
+    fn frame(&mut self, data: &[u8]) -> io::Result<()> {
+        self.record_header(data.len() as u32, data.len() as u32)?;
+        self.out.write_all(data)?;
+        self.offset += data.len() as u64;
+        Ok(())
+    }
+
+    fn finish(mut self) -> io::Result<()> {
+        self.out.flush()
+    }
+}
+
+/// A well-formed UDP CIR from the server to the phone, as an Ethernet frame.
+fn good_cir(cookie: &str) -> Vec<u8> {
+    let payload = LineRepr::Cir { version: b"1.3", cookie: cookie.as_bytes() }.to_vec(LineEnd::CrLf);
+    frame(Link::Ethernet, &ip_packet((SERVER, 40_000), (PHONE, 3717), 1, &Transport::Udp, &payload), false)
+}
+
+/// Sets the IPv4 source address of an Ethernet+IPv4 frame built by [`ip_packet`] and fixes the
+/// header checksum (14 bytes of Ethernet, then the 20-byte header).
+fn set_ipv4_source(f: &mut [u8], src: [u8; 4]) {
+    if let Some(a) = f.get_mut(26..30) {
+        a.copy_from_slice(&src);
+    }
+    ipv4_checksum(f);
+}
+
+/// The 20-byte IPv4 header of an Ethernet+IPv4 frame.
+fn ipv4_header(f: &mut [u8]) -> Option<&mut [u8; 20]> {
+    f.get_mut(14..34).and_then(|h| h.try_into().ok())
+}
+
+fn ipv4_checksum(f: &mut [u8]) {
+    let Some(h) = ipv4_header(f) else { return };
+    h[10] = 0;
+    h[11] = 0;
+    let sum = h.as_chunks::<2>().0.iter().map(|w| u32::from(u16::from_be_bytes(*w))).sum::<u32>();
+    let folded = (sum & 0xFFFF) + (sum >> 16);
+    let [hi, lo] = (!(((folded & 0xFFFF) + (folded >> 16)) as u16)).to_be_bytes();
+    h[10] = hi;
+    h[11] = lo;
+}
+
+/// Sets a UDP port pair in an Ethernet+IPv4 frame and clears the UDP checksum (optional in IPv4).
+fn set_udp_ports(f: &mut [u8], sport: u16, dport: u16) {
+    let Some(u) = f.get_mut(34..42).and_then(|u| <&mut [u8; 8]>::try_from(u).ok()) else { return };
+    let ([s0, s1], [d0, d1]) = (sport.to_be_bytes(), dport.to_be_bytes());
+    *u = [s0, s1, d0, d1, u[4], u[5], 0, 0];
+}
+
+fn distinct_flows<W: Write>(n: u32, out: W) -> io::Result<()> {
+    let mut p = Pcap::new(out)?;
+    p.frame(&good_cir("wv:before.flood"))?;
+    // 12 bytes that are not a CIR: the kind of beacon a squatter on 3717 sends.
+    let mut f = frame(
+        Link::Ethernet,
+        &ip_packet((SERVER, 1024), (PHONE, 3717), 0, &Transport::Udp, b"\x8f\x11beacon-xx"),
+        false,
+    );
+    for i in 0..n {
+        // 10.0.0.0/8 holds 2^24 sources; the source port varies too, so every datagram is its own flow.
+        set_ipv4_source(&mut f, [10, (i >> 16) as u8, (i >> 8) as u8, i as u8]);
+        set_udp_ports(&mut f, 1024 + (i % 60_000) as u16, 3717);
+        p.frame(&f)?;
+    }
+    p.frame(&good_cir("wv:after.flood"))?;
+    p.finish()
+}
+
+fn tcp_segment(seq: u32, payload: &[u8]) -> Vec<u8> {
+    let flags = crate::net::Flags { ack: true, psh: true, ..Default::default() };
+    let t = Transport::Tcp { seq, ack: 1, flags, window: 65_535 };
+    frame(Link::Ethernet, &ip_packet((PHONE, 49_201), (SERVER, 3717), 0, &t, payload), false)
+}
+
+fn no_line_end<W: Write>(segments: u32, out: W) -> io::Result<()> {
+    let mut p = Pcap::new(out)?;
+    p.frame(&good_cir("wv:before.stream"))?;
+    let start = b"HELO 3a9f0c1e\r\nWVCI 1.2 ";
+    p.frame(&tcp_segment(1, start))?;
+    let junk = [b'x'; 1460];
+    let mut seq = 1 + start.len() as u32;
+    for _ in 0..segments {
+        p.frame(&tcp_segment(seq, &junk))?;
+        seq = seq.wrapping_add(junk.len() as u32);
+    }
+    p.finish()
+}
+
+fn fragments<W: Write>(n: u32, out: W) -> io::Result<()> {
+    let mut p = Pcap::new(out)?;
+    p.frame(&good_cir("wv:before.fragments"))?;
+    let mut f = frame(Link::Ethernet, &ip_packet((PHONE, 0), (SERVER, 0), 0, &Transport::Udp, &[0u8; 56]), false);
+    // 20-byte IPv4 header + 64 bytes: a fragment, not a UDP datagram any more.
+    for i in 0..n {
+        let Some(h) = ipv4_header(&mut f) else { break };
+        // Identification: 50,000 datagrams, each hit twice; offsets 8..40 bytes with 64-byte
+        // pieces, so pieces of one datagram overlap; More Fragments always set, offset never 0:
+        // no datagram ever completes.
+        [h[4], h[5]] = ((i % 50_000) as u16).to_be_bytes();
+        [h[6], h[7]] = (0x2000 | (1 + (i / 50_000) % 4) as u16).to_be_bytes();
+        ipv4_checksum(&mut f);
+        p.frame(&f)?;
+    }
+    p.frame(&good_cir("wv:after.fragments"))?;
+    p.finish()
+}
+
+fn lying_pcapng<W: Write>(block_len: u32, mut out: W) -> io::Result<u64> {
+    let good = crate::scenarios::nanosecond().to_bytes();
+    out.write_all(&good)?;
+    // An Enhanced Packet Block header whose total length lies, then some bytes.
+    out.write_all(&6u32.to_le_bytes())?;
+    out.write_all(&block_len.to_le_bytes())?;
+    out.write_all(&[0u8; 24])?;
+    out.flush()?;
+    Ok(good.len() as u64)
+}
+
+fn four_gig_record<W: Write>(out: W) -> io::Result<u64> {
+    let mut p = Pcap::new(out)?;
+    p.frame(&good_cir("wv:before.4g"))?;
+    let at = p.offset;
+    p.record_header(u32::MAX, u32::MAX)?;
+    p.out.write_all(&[0u8; 64])?;
+    p.finish()?;
+    Ok(at)
+}
+
+fn tiny_packets<W: Write>(n: u32, out: W) -> io::Result<()> {
+    let mut p = Pcap::new(out)?;
+    p.frame(&good_cir("wv:before.tiny"))?;
+    let mut f = frame(Link::Ethernet, &ip_packet((SERVER, 0), (PHONE, 3717), 0, &Transport::Udp, b""), false);
+    for i in 0..n {
+        set_udp_ports(&mut f, 40_000 + (i % 256) as u16, 3717);
+        p.frame(&f)?;
+    }
+    p.frame(&good_cir("wv:after.tiny"))?;
+    p.finish()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn small_cases_have_the_frames_and_damage_they_claim() {
+        for case in [
+            Case::DistinctFlows { n: 3 },
+            Case::NoLineEnd { segments: 2 },
+            Case::Fragments { n: 5 },
+            Case::TinyPackets { n: 4 },
+            Case::FourGigRecord,
+        ] {
+            let mut bytes = Vec::new();
+            let damage = case.write(&mut bytes).expect("writes to a Vec");
+            // Walk the records: every good frame is there, and the damage is where it says.
+            let mut at = 24usize;
+            let mut frames = 0;
+            while let Some(h) = bytes.get(at..at + 16) {
+                let caplen = u32::from_le_bytes([h[8], h[9], h[10], h[11]]);
+                if Some(at as u64) == damage {
+                    assert_eq!(caplen, u32::MAX, "{case:?}");
+                    break;
+                }
+                at += 16 + caplen as usize;
+                frames += 1;
+            }
+            assert_eq!(frames, case.good_frames(), "{case:?}");
+        }
+    }
+
+    #[test]
+    fn checksums_are_right_after_patching() {
+        let mut f = good_cir("x");
+        set_ipv4_source(&mut f, [10, 1, 2, 3]);
+        let h = &f[14..34];
+        let sum = h.chunks_exact(2).map(|w| u32::from(u16::from_be_bytes([w[0], w[1]]))).sum::<u32>();
+        assert_eq!((sum & 0xFFFF) + (sum >> 16), 0xFFFF);
+    }
+}

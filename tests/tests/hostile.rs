@@ -1,0 +1,258 @@
+//! The hostile-capture suite: every capture of `wvcir_samples::hostile::Case::FULL` (a million
+//! distinct flows on 3717, a TCP CIR line that never ends, 100,000 overlapping never-completed
+//! fragments, three lying pcapng block lengths, a 4 GB record, 2 million tiny packets) is written
+//! by the generator and run through the real `wvcir` binary, built in release as users run it.
+//! For each: the analyzer finishes, its peak resident memory (GNU time) stays under the stated
+//! bound, the report says which limit was hit or what was evicted, and what came before the
+//! damage is kept.
+#![allow(clippy::unwrap_used, clippy::indexing_slicing)]
+
+use serde::Deserialize;
+use serde_json::Value;
+use std::io::BufRead;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::Instant;
+use wvcir_samples::hostile::Case;
+use wvcir_tests::release_analyzer;
+
+/// The stated bound of every case, in KB.
+const BOUND_KB: u64 = 256 * 1024;
+
+/// A scratch folder for one case's capture and report, removed when the case ends (the million
+/// flows make a 69 MB capture and a 420 MB report).
+struct Scratch(PathBuf);
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+fn scratch(case: Case) -> Scratch {
+    let d = std::env::temp_dir().join(format!("wvcir-hostile-{}-{}", std::process::id(), case.file_name()));
+    let _ = std::fs::remove_dir_all(&d);
+    std::fs::create_dir_all(&d).unwrap();
+    Scratch(d)
+}
+
+/// What one run of the analyzer left: exit code, peak memory, wall time.
+struct Run {
+    code: i32,
+    peak_kb: u64,
+    secs: f64,
+}
+
+/// GNU time: it reports the child's peak resident memory from the kernel's own accounting
+/// (`wait4`'s `ru_maxrss`), exact even for a run of a millisecond, which sampling /proc is not.
+const GNU_TIME: &str = "/usr/bin/time";
+
+/// Runs `wvcir analyze` with `args` on `input`, writing to `out`, under GNU time.
+fn analyze(input: &Path, out: &Path, args: &[&str]) -> Run {
+    let rss_file = out.with_extension("maxrss");
+    let start = Instant::now();
+    let status = Command::new(GNU_TIME)
+        .args(["-f", "%M", "-o"])
+        .arg(&rss_file)
+        .arg(release_analyzer())
+        .args(["analyze", "-j", "1", "--progress", "never", "-o"])
+        .arg(out)
+        .args(args)
+        .arg(input)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .unwrap();
+    let secs = start.elapsed().as_secs_f64();
+    let code = status.code().unwrap();
+    // GNU time writes "Command exited with non-zero status N" before the figure when N != 0.
+    let text = std::fs::read_to_string(&rss_file).unwrap();
+    let peak_kb: u64 = text.lines().last().and_then(|l| l.trim().parse().ok()).unwrap();
+    eprintln!("{}: exit {code}, peak {peak_kb} KB, {secs:.1} s", input.display());
+    assert!(peak_kb < BOUND_KB, "{}: peak {peak_kb} KB, over the {BOUND_KB} KB bound", input.display());
+    Run { code, peak_kb, secs }
+}
+
+/// Whether GNU time is here; in CI (`.ci/run` installs it) its absence fails the suite.
+fn have_gnu_time() -> bool {
+    let ok = Path::new(GNU_TIME).exists();
+    if !ok {
+        let msg = "GNU time is not installed: `apt-get install time` (Debian), or run .ci/run";
+        assert!(!wvcir_tests::in_ci(), "{msg}");
+        eprintln!("SKIPPED: {msg}");
+    }
+    ok
+}
+
+/// What the checks need of an NDJSON report: every message, the input and summary events, and the
+/// number of flow events (counted, not parsed: there can be a million).
+#[derive(Debug, Default)]
+struct Events {
+    messages: Vec<Value>,
+    flows: u64,
+    input: Value,
+    summary: Value,
+}
+
+fn read_ndjson(path: &Path) -> Events {
+    let mut e = Events::default();
+    for line in std::io::BufReader::new(std::fs::File::open(path).unwrap()).lines() {
+        let line = line.unwrap();
+        if line.starts_with(r#"{"event":"flow","#) {
+            e.flows += 1;
+            continue;
+        }
+        let v: Value = serde_json::from_str(&line).unwrap();
+        match v["event"].as_str().unwrap() {
+            "message" => e.messages.push(v),
+            "input" => e.input = v,
+            "summary" => e.summary = v,
+            _ => {}
+        }
+    }
+    e
+}
+
+/// A JSON report read as a stream, its flows counted and skipped, so that a 420 MB report costs
+/// this test no more memory than a small one.
+#[derive(Deserialize)]
+struct Document {
+    summary: Value,
+    inputs: Vec<Value>,
+    messages: Vec<Value>,
+    flows: Counted,
+}
+
+struct Counted(u64);
+
+impl<'de> Deserialize<'de> for Counted {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Count;
+        impl<'de> serde::de::Visitor<'de> for Count {
+            type Value = Counted;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("an array")
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Counted, A::Error> {
+                let mut n = 0;
+                while seq.next_element::<serde::de::IgnoredAny>()?.is_some() {
+                    n += 1;
+                }
+                Ok(Counted(n))
+            }
+        }
+        d.deserialize_seq(Count)
+    }
+}
+
+/// Writes `case` with the generator, runs the analyzer on it in NDJSON, and returns the events;
+/// also checks what every case must show: the CIR of frame 1, before the flood or damage, is the
+/// first message, and every frame before the damage is counted.
+fn run_ndjson(case: Case) -> Option<(Scratch, Events, Run, Option<u64>)> {
+    if !have_gnu_time() {
+        return None;
+    }
+    let dir = scratch(case);
+    let input = dir.0.join(case.file_name());
+    let damage = case.write(std::fs::File::create(&input).unwrap()).unwrap();
+    let out = dir.0.join("report.ndjson");
+    let run = analyze(&input, &out, &["--format", "ndjson"]);
+    let e = read_ndjson(&out);
+    let first = e.messages.first().unwrap_or_else(|| panic!("{case:?}: no message at all"));
+    assert_eq!(
+        (&first["frame"], &first["command"], &first["malformed"]),
+        (&Value::from(1), &Value::from("WVCI"), &Value::from(false)),
+        "{case:?}: the CIR of frame 1, before the flood or damage, is kept"
+    );
+    assert_eq!(e.input["packets"], case.good_frames(), "{case:?}: every frame before the damage is counted");
+    Some((dir, e, run, damage))
+}
+
+#[test]
+fn a_million_distinct_flows_on_3717() {
+    let case = Case::DistinctFlows { n: 1_000_000 };
+    let Some((dir, e, run, _)) = run_ndjson(case) else { return };
+    assert_eq!(run.code, 0);
+    assert_eq!(
+        e.input["limits"]["flows_evicted"], 912_500,
+        "past 100,000 tracked flows, the idlest eighth is finalised early, and counted"
+    );
+    // Every flow is reported: a million beacon flows, and the CIR flow twice (evicted while the
+    // flood went on, then seen again).
+    assert_eq!(e.flows, 1_000_002);
+    assert_eq!(e.summary["flows"], 1_000_002);
+    let cookies: Vec<&str> = e.messages.iter().map(|m| m["cookie"].as_str().unwrap()).collect();
+    assert_eq!(cookies, ["wv:before.flood", "wv:after.flood"], "both CIRs, nothing else, in order");
+
+    // The same capture as one JSON document: its flows are spooled to disk and spliced in, so
+    // this must stay under the bound too.
+    let input = dir.0.join(case.file_name());
+    let out = dir.0.join("report.json");
+    let run = analyze(&input, &out, &[]);
+    assert_eq!(run.code, 0);
+    let t = Instant::now();
+    let doc: Document = serde_json::from_reader(std::io::BufReader::new(std::fs::File::open(&out).unwrap())).unwrap();
+    eprintln!("JSON report read in {:.1} s", t.elapsed().as_secs_f64());
+    assert_eq!(doc.flows.0, 1_000_002);
+    assert_eq!(doc.summary["flows"], 1_000_002);
+    assert_eq!(doc.messages.len(), 2);
+    assert_eq!(doc.inputs[0]["limits"]["flows_evicted"], 912_500);
+}
+
+#[test]
+fn a_tcp_cir_line_that_never_ends() {
+    let case = Case::NoLineEnd { segments: 20_000 };
+    let Some((_dir, e, run, _)) = run_ndjson(case) else { return };
+    assert_eq!(run.code, 0);
+    assert_eq!(e.input["limits"]["long_lines"], 1, "the 29 MB line is reported once, never buffered");
+    let commands: Vec<&str> = e.messages.iter().map(|m| m["command"].as_str().unwrap()).collect();
+    assert_eq!(commands, ["WVCI", "HELO"], "the UDP CIR and the HELO before the endless line are kept");
+}
+
+#[test]
+fn a_hundred_thousand_overlapping_never_completed_fragments() {
+    let case = Case::Fragments { n: 100_000 };
+    let Some((_dir, e, run, _)) = run_ndjson(case) else { return };
+    assert_eq!(run.code, 0);
+    assert_eq!(e.input["limits"]["fragments_dropped"], 100_000, "every incomplete datagram is counted as dropped");
+    assert_eq!(e.messages.len(), 2, "the CIRs before and after the fragments");
+    assert_eq!(e.messages[1]["cookie"], "wv:after.fragments");
+}
+
+#[test]
+fn pcapng_blocks_whose_lengths_lie() {
+    for (block_len, kind) in [(0xFFFF_FFF0, "absurd-length"), (21, "malformed"), (4, "malformed")] {
+        let case = Case::LyingPcapng { block_len };
+        let Some((_dir, e, run, damage)) = run_ndjson(case) else { return };
+        assert_eq!(run.code, 1, "{case:?}: an incomplete input");
+        assert_eq!(e.input["error"]["kind"], kind, "{case:?}");
+        assert_eq!(e.input["error"]["offset"], damage.unwrap(), "{case:?}: the error names the lying block");
+        assert_eq!(e.summary["cir"], 2, "{case:?}: the CIRs before it are kept");
+    }
+}
+
+#[test]
+fn a_record_that_claims_four_gigabytes() {
+    let case = Case::FourGigRecord;
+    let Some((_dir, e, run, damage)) = run_ndjson(case) else { return };
+    assert_eq!(run.code, 1);
+    assert_eq!(e.input["error"]["kind"], "absurd-length");
+    assert_eq!(e.input["error"]["offset"], damage.unwrap());
+    assert!(run.peak_kb < 64 * 1024, "a 4 GB length is never allocated: peak {} KB", run.peak_kb);
+}
+
+#[test]
+fn two_million_tiny_packets() {
+    let case = Case::TinyPackets { n: 2_000_000 };
+    let Some((_dir, e, run, _)) = run_ndjson(case) else { return };
+    assert_eq!(run.code, 0);
+    assert_eq!(e.summary["packets"], 2_000_002);
+    assert_eq!(e.flows, 256, "256 flows, however many packets");
+    let cookies: Vec<&str> = e.messages.iter().map(|m| m["cookie"].as_str().unwrap()).collect();
+    assert_eq!(cookies, ["wv:before.tiny", "wv:after.tiny"]);
+    let limits = &e.input["limits"];
+    for k in ["fragments_dropped", "flows_evicted", "tcp_bytes_dropped", "long_lines"] {
+        assert_eq!(limits[k], 0, "{k}: no limit is hit: many packets alone cost nothing");
+    }
+    eprintln!("2,000,002 packets in {:.1} s", run.secs);
+}
