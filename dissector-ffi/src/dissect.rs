@@ -178,9 +178,17 @@ pub fn emit_message(
     }
 }
 
+/// The payload the dissector panics on when built with the `panic-probe` feature (tests only):
+/// the one way to show that the boundary around every entry point catches a panic inside a real
+/// Wireshark.
+pub const PANIC_PROBE: &[u8] = b"WVCI-PANIC-PROBE";
+
 /// Dissects one datagram of `channel`. Returns how many messages it wrote; 0 means "not this
 /// protocol" (the caller then lets other dissectors try).
 pub fn datagram(sink: &mut dyn Sink, channel: Channel, payload: &[u8]) -> usize {
+    if cfg!(feature = "panic-probe") && payload == PANIC_PROBE {
+        panic!("wvcir panic probe");
+    }
     let identity = |s: Span| s;
     match channel {
         Channel::Udp | Channel::Tcp => match wvcir::parse_cir(payload) {

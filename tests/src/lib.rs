@@ -158,9 +158,9 @@ impl Drop for Tshark {
 }
 
 /// `target/<profile>/<artifact>` after `cargo build -q -p <package> <args>` with this test's own
-/// cargo and target folder, in this test's profile or in release: `cargo test` builds neither the
-/// cdylib nor another package's binaries for the tests crate.
-fn built(package: &str, args: &[&str], artifact: &str, release: bool) -> PathBuf {
+/// cargo and target folder (or `target/<sub>/`), in this test's profile or in release: `cargo
+/// test` builds neither the cdylib nor another package's binaries for the tests crate.
+fn built(package: &str, args: &[&str], artifact: &str, release: bool, sub: Option<&str>) -> PathBuf {
     let exe = std::env::current_exe().unwrap_or_default();
     // target/<profile>/deps/<test> -> target/<profile>
     let own = exe.parent().and_then(Path::parent).map(Path::to_path_buf).unwrap_or_default();
@@ -171,17 +171,33 @@ fn built(package: &str, args: &[&str], artifact: &str, release: bool) -> PathBuf
     if release {
         build.arg("--release");
     }
-    let target = own.parent().map(Path::to_path_buf).unwrap_or_default();
+    let mut target = own.parent().map(Path::to_path_buf).unwrap_or_default();
+    if let Some(sub) = sub {
+        target = target.join(sub);
+    }
     build.env("CARGO_TARGET_DIR", &target);
     let ok = build.status().is_ok_and(|s| s.success());
     assert!(ok, "cargo build -p {package} {} failed", args.join(" "));
-    if release { target.join("release").join(artifact) } else { own.join(artifact) }
+    target.join(if release { "release" } else { "debug" }).join(artifact)
 }
 
 /// The plugin and C API library, freshly built (once per test process).
 pub fn plugin_library() -> PathBuf {
     static BUILT: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
-    BUILT.get_or_init(|| built("wvcir-dissector", &["--lib"], "libwvcir_dissector.so", false)).clone()
+    BUILT.get_or_init(|| built("wvcir-dissector", &["--lib"], "libwvcir_dissector.so", false, None)).clone()
+}
+
+/// The plugin built with the `panic-probe` feature, whose dissector panics on one payload
+/// ([`wvcir_dissector::dissect::PANIC_PROBE`]), in its own target folder (`target/panic-probe/`)
+/// so that it never replaces the plugin the other tests load.
+pub fn panic_probe_library() -> PathBuf {
+    static BUILT: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+    BUILT
+        .get_or_init(|| {
+            let args = ["--lib", "--features", "panic-probe"];
+            built("wvcir-dissector", &args, "libwvcir_dissector.so", false, Some("panic-probe"))
+        })
+        .clone()
 }
 
 /// The `wvcir` command as users run it: a release build, made once per test process (about
@@ -189,7 +205,7 @@ pub fn plugin_library() -> PathBuf {
 /// with a debug build).
 pub fn release_analyzer() -> PathBuf {
     static BUILT: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
-    BUILT.get_or_init(|| built("wvcir-analyzer", &["--bin", "wvcir"], "wvcir", true)).clone()
+    BUILT.get_or_init(|| built("wvcir-analyzer", &["--bin", "wvcir"], "wvcir", true, None)).clone()
 }
 
 fn set_mode(path: &Path, mode: u32) {

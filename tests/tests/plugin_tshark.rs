@@ -154,3 +154,38 @@ fn malformed_input_shows_expert_items_on_the_right_frames() {
     let out = t.read(&capture, &["-n", "-Y", "frame.number == 11", "-T", "fields", "-e", "frame.protocols"]);
     assert_eq!(String::from_utf8(out.stdout).unwrap().trim(), "eth:ethertype:ip:udp:data");
 }
+
+/// A panic inside the dissector is caught at the C boundary: tshark neither aborts nor loses the
+/// frames around it, and the frame shows a `wvcir.internal_error` expert item. The plugin is
+/// built with the `panic-probe` feature, whose dissector panics on one payload.
+#[test]
+fn a_panic_in_the_dissector_is_an_expert_item_and_tshark_carries_on() {
+    use wvcir_samples::capture::{Capture, Format};
+    use wvcir_samples::net::{Link, Transport, ip_packet};
+    let Some(t) = Tshark::find() else { return };
+    let t = t.with_plugin(&wvcir_tests::panic_probe_library());
+    let (server, phone) = ("192.0.2.10".parse().unwrap(), "198.51.100.23".parse().unwrap());
+    let mut cap = Capture::new(Format::Pcap { link: Link::Ethernet, big_endian: false, nanos: false });
+    let payloads: [&[u8]; 3] =
+        [b"WVCI 1.3 wv:before\r\n", wvcir_dissector::dissect::PANIC_PROBE, b"WVCI 1.3 wv:after\r\n"];
+    for (i, p) in payloads.into_iter().enumerate() {
+        let ip = ip_packet((server, 40_000), (phone, 3717), i as u16, &Transport::Udp, p);
+        cap.push_ip(i as f64, Link::Ethernet, 0, &ip, false, "");
+    }
+    let path = std::env::temp_dir().join(format!("wvcir-panic-probe-{}.pcap", std::process::id()));
+    std::fs::write(&path, cap.to_bytes()).unwrap();
+    let fields = ["-T", "fields", "-e", "frame.number", "-e", "wvcir.cookie", "-e", "_ws.col.Info"];
+    let out = t.read(&path, &[&["-n"][..], &fields].concat());
+    let caught = t.read(&path, &["-n", "-Y", "wvcir.internal_error", "-T", "fields", "-e", "frame.number"]);
+    let _ = std::fs::remove_file(&path);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "tshark failed: {stdout}{}", String::from_utf8_lossy(&out.stderr));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("wvcir panic probe"), "the probe did not fire, so nothing was tested: {stderr}");
+    let rows: Vec<&str> = stdout.lines().collect();
+    assert_eq!(rows.len(), 3, "{stdout}");
+    assert!(rows[0].starts_with("1\twv:before\t"), "{stdout}");
+    assert!(rows[1].starts_with("2\t\t") && rows[1].contains("[wvcir internal error]"), "{stdout}");
+    assert!(rows[2].starts_with("3\twv:after\t"), "the frame after the panic is dissected: {stdout}");
+    assert_eq!(String::from_utf8_lossy(&caught.stdout).trim(), "2", "the expert item is on the panicking frame");
+}
