@@ -61,6 +61,9 @@ int main(void) {
     V("pinfo_abs_ts", offsetof(packet_info, abs_ts));
     V("pinfo_srcport", offsetof(packet_info, srcport));
     V("pinfo_destport", offsetof(packet_info, destport));
+    V("pnode_finfo", offsetof(proto_node, finfo));
+    V("finfo_flags", offsetof(field_info, flags));
+    V("FI_GENERATED", FI_GENERATED);
     V("tcpinfo_seq", offsetof(struct tcpinfo, seq));
     V("tcpinfo_nxtseq", offsetof(struct tcpinfo, nxtseq));
     return 0;

@@ -124,6 +124,13 @@ fn wap_push_goes_through_wiresharks_wsp_and_tcp_requests_get_their_answers() {
         text,
         "4\t\t6\t\n6\t4\t\t0.060000000\n16\t\t18\t\n18\t16\t\t0.050000000\n20\t\t22\t\n22\t20\t\t0.060000000\n38\t\t40\t\n40\t38\t\t0.050000000\n"
     );
+    // Derived, not bytes of the frame: shown as generated fields, in brackets, as Wireshark's own.
+    let out = t.read(&capture("tcp-cir.pcapng"), &["-n", "-2", "-V", "-Y", "frame.number == 6"]);
+    let text = String::from_utf8(out.stdout).unwrap();
+    // (4.6 prints the time as "60.000000 milliseconds", earlier releases as "0.060000000 seconds".)
+    for line in ["    [Response to: 4]\n", "    [Response time: "] {
+        assert!(text.contains(line), "no {line:?} in:\n{text}");
+    }
     // The column a user sees.
     let out = t.read(
         &capture("udp-cir.pcap"),

@@ -3,7 +3,7 @@
 #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
 
 use std::process::Command;
-use wvcir_dissector::wireshark::abi;
+use wvcir_dissector::wireshark::{abi, ffi};
 use wvcir_tests::{chroot, in_ci, root};
 
 /// A command run here, or inside `WVCIR_CHROOT` when it is set.
@@ -70,6 +70,8 @@ fn the_plugin_tables_match_the_installed_headers() {
         ("hfi_id", 48),
         ("efi_hf_info", 48),
         ("tcpinfo_seq", 0),
+        ("finfo_flags", ffi::FIELD_INFO_FLAGS as i64),
+        ("FI_GENERATED", i64::from(ffi::FI_GENERATED)),
     ] {
         assert_eq!(real[name], value, "{name}");
     }

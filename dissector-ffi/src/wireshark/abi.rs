@@ -33,6 +33,8 @@ pub struct Abi {
     pub pinfo_abs_ts: usize,
     pub pinfo_srcport: usize,
     pub pinfo_destport: usize,
+    /// `proto_node.finfo`: 4.6 put `hfinfo` before it.
+    pub pnode_finfo: usize,
 }
 
 /// Wireshark 4.0 (Debian 12), from its headers via abi_check.c.
@@ -60,6 +62,7 @@ pub const V4_0: Abi = Abi {
     pinfo_abs_ts: 24,
     pinfo_srcport: 260,
     pinfo_destport: 264,
+    pnode_finfo: 32,
 };
 
 /// Wireshark 4.2 (Ubuntu noble, 4.2.2), from its headers via abi_check.c: the column ids and the
@@ -70,8 +73,10 @@ pub const V4_2: Abi = Abi { col_info: 25, col_protocol: 34, pinfo_srcport: 284, 
 /// the same numbers as 4.2.
 pub const V4_4: Abi = Abi { minor: 4, ..V4_2 };
 
-/// Wireshark 4.6 (Debian sid, 4.6.9), from its headers via abi_check.c.
-pub const V4_6: Abi = Abi { col_info: 25, col_protocol: 35, pinfo_srcport: 288, pinfo_destport: 292, minor: 6, ..V4_0 };
+/// Wireshark 4.6 (Debian sid, 4.6.9), from its headers via abi_check.c: `proto_node` gained an
+/// `hfinfo` pointer before `finfo`.
+pub const V4_6: Abi =
+    Abi { col_info: 25, col_protocol: 35, pinfo_srcport: 288, pinfo_destport: 292, pnode_finfo: 40, minor: 6, ..V4_0 };
 
 /// Every version this build supports.
 pub const SUPPORTED: [Abi; 4] = [V4_0, V4_2, V4_4, V4_6];
@@ -111,6 +116,7 @@ pub fn check_lines(a: &Abi) -> Vec<(&'static str, i64)> {
         ("pinfo_abs_ts", a.pinfo_abs_ts as i64),
         ("pinfo_srcport", a.pinfo_srcport as i64),
         ("pinfo_destport", a.pinfo_destport as i64),
+        ("pnode_finfo", a.pnode_finfo as i64),
     ]
 }
 

@@ -94,6 +94,13 @@ const _: () = assert!(std::mem::size_of::<NsTime>() == 16);
 const _: () = assert!(std::mem::offset_of!(HeaderFieldInfo, id) == 48);
 const _: () = assert!(std::mem::offset_of!(ExpertFieldInfo, hf_info) == 48);
 
+/// `proto_item_set_generated()` is a static inline in every supported release, so the plugin does
+/// what it does: set `FI_GENERATED` in the item's `field_info.flags`. `field_info.flags` and the
+/// flag are the same from 4.0 to 4.6 (abi_check.c); `proto_node.finfo` moved in 4.6, so it is in
+/// the per-version table (`Abi::pnode_finfo`).
+pub const FIELD_INFO_FLAGS: usize = 28;
+pub const FI_GENERATED: u32 = 0x2;
+
 macro_rules! api {
     ($($name:ident: fn($($arg:ty),*) $(-> $ret:ty)?;)*) => {
         /// Wireshark's functions, looked up by name in the running process.

@@ -553,16 +553,23 @@ impl WsSink<'_> {
         self.ctx.p.hf.get(i).map_or(-1, |a| a.load(Ordering::Relaxed))
     }
 
+    /// The pairing of a request and its answer: not bytes of this frame but derived, so shown as
+    /// Wireshark shows its own derived fields (`[Response to: 4]`).
     fn response(&mut self, frame: u32, nanos: Option<i64>, span: Span) {
         let (start, len) = self.clamp(span);
         let api = &self.ctx.p.api;
         let hf = if nanos.is_some() { HF_RESPONSE_TO } else { HF_RESPONSE_IN };
         // SAFETY: a registered field id, our tvb, a clamped span.
-        unsafe { (api.proto_tree_add_uint)(self.subtree, self.hf(hf), self.tvb, start, len, frame) };
+        let abi = self.ctx.p.abi;
+        set_generated(abi, unsafe {
+            (api.proto_tree_add_uint)(self.subtree, self.hf(hf), self.tvb, start, len, frame)
+        });
         if let Some(n) = nanos {
             let t = NsTime { secs: n.div_euclid(1_000_000_000), nsecs: n.rem_euclid(1_000_000_000) as c_int };
             // SAFETY: as above, with a valid nstime_t.
-            unsafe { (api.proto_tree_add_time)(self.subtree, self.hf(HF_RESPONSE_TIME), self.tvb, start, len, &t) };
+            let item =
+                unsafe { (api.proto_tree_add_time)(self.subtree, self.hf(HF_RESPONSE_TIME), self.tvb, start, len, &t) };
+            set_generated(abi, item);
         }
     }
 }
@@ -608,6 +615,27 @@ impl Sink for WsSink<'_> {
         unsafe {
             (p.api.proto_tree_add_expert)(self.subtree, self.ctx.pinfo, p.ei.wrapping_add(i), self.tvb, start, len)
         };
+    }
+}
+
+/// What `proto_item_set_generated()` (a static inline, so not in the library) does: sets
+/// `FI_GENERATED` in the item's `field_info`. A NULL item (no tree) or NULL `finfo` is left alone,
+/// as there.
+fn set_generated(abi: &Abi, item: *mut ffi::ProtoItem) {
+    if item.is_null() {
+        return;
+    }
+    // SAFETY: a proto_item is a proto_node, whose `finfo` pointer sits at `pnode_finfo` for the
+    // running release (its table, checked against that release's headers by abi_check.c).
+    let finfo = unsafe { std::ptr::read_unaligned(item.cast::<u8>().add(abi.pnode_finfo).cast::<*mut u8>()) };
+    if finfo.is_null() {
+        return;
+    }
+    // SAFETY: `finfo` points to the item's live field_info, whose u32 `flags` sits at
+    // FIELD_INFO_FLAGS (checked likewise); Wireshark does the same read-modify-write.
+    unsafe {
+        let flags = finfo.add(ffi::FIELD_INFO_FLAGS).cast::<u32>();
+        flags.write_unaligned(flags.read_unaligned() | ffi::FI_GENERATED);
     }
 }
 
