@@ -133,8 +133,9 @@ struct TcpState {
     session_id: Option<String>,
     helo: Option<(u64, Duration)>,
     ok_latency: Option<f64>,
-    /// HELOs and PINGs waiting for their OK.
-    outstanding: VecDeque<(Command, f64)>,
+    /// HELOs and PINGs waiting for their OK: command, time, direction (an OK answers only a
+    /// request sent the other way).
+    outstanding: VecDeque<(Command, f64, usize)>,
     ping_count: u64,
     ping_rtts: Vec<f64>,
     cir_count: u64,
@@ -384,13 +385,13 @@ impl Engine<'_> {
                     state.helo = Some((frame, ts));
                     state.session_id = m.session_id.map(|f| text(f.bytes));
                 }
-                state.outstanding.push_back((Command::Helo, tsf));
+                state.outstanding.push_back((Command::Helo, tsf, line.dir));
             }
             Command::Ping => {
                 state.ping_count += 1;
-                state.outstanding.push_back((Command::Ping, tsf));
+                state.outstanding.push_back((Command::Ping, tsf, line.dir));
             }
-            Command::Ok => match state.outstanding.pop_front() {
+            Command::Ok => match answered(&mut state.outstanding, line.dir) {
                 Some((Command::Helo, t)) => {
                     state.ok_latency = state.ok_latency.or(Some(micros(tsf - t)));
                 }
@@ -488,6 +489,13 @@ impl Engine<'_> {
             self.finish_flow(key, 0, Duration::ZERO);
         }
     }
+}
+
+/// The oldest outstanding request that an OK sent in direction `dir` answers: one sent the other
+/// way (an OK from the side that sent the HELO answers nothing).
+fn answered(outstanding: &mut VecDeque<(Command, f64, usize)>, dir: usize) -> Option<(Command, f64)> {
+    let i = outstanding.iter().position(|r| r.2 != dir)?;
+    outstanding.remove(i).map(|(c, t, _)| (c, t))
 }
 
 /// Hands a message to the sink, and counts a well-formed CIR in its session.
@@ -725,4 +733,18 @@ pub fn analyze<R: Read>(
     let mut tcp_channels = engine.done_tcp;
     tcp_channels.sort_by_key(|t| t.first_frame);
     InputResult { input, tcp_channels, sessions: engine.sessions }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_ok_answers_the_oldest_request_sent_the_other_way() {
+        let mut q = VecDeque::from([(Command::Helo, 1.0, 0), (Command::Ping, 2.0, 1), (Command::Ping, 3.0, 0)]);
+        assert_eq!(answered(&mut q, 1), Some((Command::Helo, 1.0)), "the server's OK answers the client's HELO");
+        assert_eq!(answered(&mut q, 0), Some((Command::Ping, 2.0)), "a client's OK answers only the server's PING");
+        assert_eq!(answered(&mut q, 0), None, "and nothing the client sent itself");
+        assert_eq!(q.len(), 1);
+    }
 }

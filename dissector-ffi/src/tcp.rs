@@ -24,10 +24,14 @@ pub struct LineRec {
 /// What one frame of a connection shows.
 pub type FrameLines = Vec<LineRec>;
 
-/// A request answered: for the OK's frame, the request's frame and the time it took.
+/// A line of the connection: its frame, and its index among the lines that frame completes (one
+/// segment can carry two requests, or two OKs).
+pub type LineId = (u32, usize);
+
+/// A request answered: for the OK's line, the request's line and the time it took.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Answer {
-    pub request_frame: u32,
+    pub request: LineId,
     /// Nanoseconds from the request to the OK (exact: capture timestamps are integers).
     pub nanos: i64,
 }
@@ -42,11 +46,13 @@ struct Direction {
 #[derive(Debug, Default)]
 pub struct Connection {
     dirs: [Direction; 2],
-    outstanding: VecDeque<(u32, i64)>,
-    /// OK frame -> the request it answers.
-    pub response_to: HashMap<u32, Answer>,
-    /// Request frame -> the OK frame that answers it.
-    pub response_in: HashMap<u32, u32>,
+    /// HELOs and PINGs waiting for their OK: line, time, direction (an OK answers only a
+    /// request sent the other way).
+    outstanding: VecDeque<(LineId, i64, usize)>,
+    /// OK line -> the request it answers.
+    pub response_to: HashMap<LineId, Answer>,
+    /// Request line -> the OK line that answers it.
+    pub response_in: HashMap<LineId, LineId>,
 }
 
 impl Connection {
@@ -82,13 +88,14 @@ impl Connection {
             }
             Frame::TooLong { .. } => lines.push(LineRec { bytes: Vec::new(), at: None, too_long: true }),
         });
-        for l in &lines {
+        for (i, l) in lines.iter().enumerate() {
             match wvcir::parse_line(&l.bytes).map(|m| m.command) {
-                Ok(Command::Helo | Command::Ping) => self.outstanding.push_back((frame, ts)),
+                Ok(Command::Helo | Command::Ping) => self.outstanding.push_back(((frame, i), ts, dir)),
                 Ok(Command::Ok) => {
-                    if let Some((req, t)) = self.outstanding.pop_front() {
-                        self.response_to.insert(frame, Answer { request_frame: req, nanos: ts - t });
-                        self.response_in.insert(req, frame);
+                    let other_way = self.outstanding.iter().position(|r| r.2 != dir);
+                    if let Some((req, t, _)) = other_way.and_then(|i| self.outstanding.remove(i)) {
+                        self.response_to.insert((frame, i), Answer { request: req, nanos: ts - t });
+                        self.response_in.insert(req, (frame, i));
                     }
                 }
                 _ => {}
@@ -108,8 +115,8 @@ mod tests {
         let helo = c.segment(4, 60_000_000, 0, Some(1), b"HELO 3a9f0c1e\r\n");
         assert_eq!(helo, [LineRec { bytes: b"HELO 3a9f0c1e\r\n".to_vec(), at: Some(0), too_long: false }]);
         assert!(c.segment(6, 120_000_000, 1, Some(1), b"OK\r\n")[0].at == Some(0));
-        assert_eq!(c.response_to[&6], Answer { request_frame: 4, nanos: 60_000_000 });
-        assert_eq!(c.response_in[&4], 6);
+        assert_eq!(c.response_to[&(6, 0)], Answer { request: (4, 0), nanos: 60_000_000 });
+        assert_eq!(c.response_in[&(4, 0)], (6, 0));
         // A CIR split in two: nothing in the first frame, the whole line (reassembled) in the second.
         assert!(c.segment(10, 97_200_000_000, 1, Some(5), b"WVCI 1.1 12").is_empty());
         let done = c.segment(11, 97_250_000_000, 1, Some(16), b"34\r\n");
@@ -119,6 +126,32 @@ mod tests {
         // Two lines in one segment: each at its offset.
         let two = c.segment(22, 2_400_120_000_000, 1, Some(20), b"OK\r\nWVCI 1.1 x\r\n");
         assert_eq!(two.iter().map(|l| l.at).collect::<Vec<_>>(), [Some(0), Some(4)]);
+    }
+
+    #[test]
+    fn an_ok_answers_only_a_request_sent_the_other_way() {
+        let mut c = Connection::default();
+        // HELO and OK in one client segment (found by the plugin_dissect fuzz target: it paired
+        // frame 3 with itself): that OK answers nothing.
+        assert_eq!(c.segment(3, 1_000, 0, Some(1), b"HELO x\r\nOK\r\n").len(), 2);
+        assert!(c.response_to.is_empty() && c.response_in.is_empty());
+        // The server's OK answers it.
+        c.segment(4, 2_000, 1, Some(1), b"OK\r\n");
+        assert_eq!(c.response_to[&(4, 0)], Answer { request: (3, 0), nanos: 1_000 });
+        assert_eq!(c.response_in[&(3, 0)], (4, 0));
+    }
+
+    #[test]
+    fn two_requests_in_one_segment_each_get_their_own_answer() {
+        // Found by the plugin_dissect fuzz target: keyed by frame alone, the second OK overwrote
+        // the first one's pairing.
+        let mut c = Connection::default();
+        c.segment(3, 1_000, 0, Some(1), b"HELO x\r\nPING\r\n");
+        c.segment(4, 2_000, 1, Some(1), b"OK\r\n");
+        c.segment(5, 3_000, 1, Some(5), b"OK\r\n");
+        assert_eq!(c.response_in[&(3, 0)], (4, 0));
+        assert_eq!(c.response_in[&(3, 1)], (5, 0));
+        assert_eq!(c.response_to[&(5, 0)], Answer { request: (3, 1), nanos: 2_000 });
     }
 
     #[test]

@@ -476,7 +476,7 @@ impl Ctx {
             return payload.len() as c_int;
         }
         let mut shown = 0;
-        for line in &lines {
+        for (i, line) in lines.iter().enumerate() {
             let (tvb, shift) = match line.at {
                 Some(at) => (self.tvb, at),
                 None => (self.reassembled(&line.bytes), 0),
@@ -494,13 +494,13 @@ impl Ctx {
                     dissect::emit_message(&mut sink, &m, Channel::Tcp, "ascii", &|s| s);
                     match m.command {
                         Command::Ok => {
-                            if let Some(a) = cs.conn.response_to.get(&frame) {
-                                sink.response(a.request_frame, Some(a.nanos), m.span);
+                            if let Some(a) = cs.conn.response_to.get(&(frame, i)) {
+                                sink.response(a.request.0, Some(a.nanos), m.span);
                             }
                         }
                         Command::Helo | Command::Ping => {
-                            if let Some(ok) = cs.conn.response_in.get(&frame) {
-                                sink.response(*ok, None, m.span);
+                            if let Some(ok) = cs.conn.response_in.get(&(frame, i)) {
+                                sink.response(ok.0, None, m.span);
                             }
                         }
                         Command::Wvci => {}
