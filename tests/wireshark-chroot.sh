@@ -8,7 +8,8 @@
 #   sudo tests/wireshark-chroot.sh sid        # one suite
 #   WVCIR_CHROOT_DIR=/var/tmp tests/wireshark-chroot.sh   # where the chroots live (default /var/tmp)
 #
-# Needs root (debootstrap, chroot) and the package mirrors; about 250 MB per suite.
+# Needs root (debootstrap, chroot) and the package mirrors (debootstrap's defaults, or
+# WVCIR_DEBIAN_MIRROR / WVCIR_UBUNTU_MIRROR); about 1 GB of disk per suite.
 # 4.2 never reached Debian, so it comes from Ubuntu 24.04 (noble, 4.2.2). Debian 12 packages no
 # Ubuntu keyring, so that one bootstrap runs with --no-check-gpg; apt inside the chroot then
 # checks every package it installs against the Ubuntu keyring the bootstrap brought.
@@ -27,9 +28,10 @@ for suite in "${suites[@]}"; do
     echo "== $suite: debootstrap into $root"
     if [ ! -d "$root/usr" ]; then
       case $suite in
+        # An empty mirror argument is debootstrap's own default mirror for that distribution.
         noble) debootstrap --variant=minbase --no-check-gpg --components=main,universe noble "$root" \
-                 "${WVCIR_UBUNTU_MIRROR:-http://archive.ubuntu.com/ubuntu}" /usr/share/debootstrap/scripts/gutsy >/dev/null ;;
-        *) debootstrap --variant=minbase "$suite" "$root" "${WVCIR_DEBIAN_MIRROR:-http://deb.debian.org/debian}" >/dev/null ;;
+                 "${WVCIR_UBUNTU_MIRROR:-}" gutsy >/dev/null ;;
+        *) debootstrap --variant=minbase "$suite" "$root" "${WVCIR_DEBIAN_MIRROR:-}" >/dev/null ;;
       esac
     fi
     chroot "$root" /usr/bin/env DEBIAN_FRONTEND=noninteractive PATH=/usr/sbin:/usr/bin:/sbin:/bin sh -c \
