@@ -11,7 +11,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 dest=${1:-"$HOME/.local/lib/wireshark/plugins"}
 cargo build --release --locked -p wvcir-dissector --lib
-lib=target/release/libwvcir_dissector.so
+lib=${CARGO_TARGET_DIR:-target}/release/libwvcir_dissector.so
 
 versions=()
 for tool in tshark wireshark; do

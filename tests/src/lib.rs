@@ -114,17 +114,34 @@ impl Tshark {
 
     /// Loads `plugin` (a built `libwvcir_dissector.so`): it is copied where tshark looks with
     /// `WIRESHARK_PLUGIN_DIR` (`DIR/<major.minor>/epan/wvcir.so`).
-    pub fn with_plugin(mut self, plugin: &Path) -> Self {
+    pub fn with_plugin(self, plugin: &Path) -> Self {
         let version = Self::version().expect("tshark --version names its version");
         let dir = self.scratch.join("plugins");
         let epan = dir.join(&version).join("epan");
         std::fs::create_dir_all(&epan).expect("plugin folder");
         std::fs::copy(plugin, epan.join("wvcir.so")).expect("copy the plugin");
-        for p in [dir.clone(), dir.join(&version), epan.clone(), epan.join("wvcir.so")] {
-            set_mode(&p, if p.is_dir() { 0o755 } else { 0o644 });
+        self.with_plugin_dir(&dir)
+    }
+
+    /// Loads the plugins under `dir` (`DIR/<major.minor>/epan/`, as `install.sh DIR` lays them
+    /// out) with `WIRESHARK_PLUGIN_DIR`; `dir` and what it holds are made readable to tshark.
+    pub fn with_plugin_dir(mut self, dir: &Path) -> Self {
+        fn open_up(p: &Path) {
+            set_mode(p, if p.is_dir() { 0o755 } else { 0o644 });
+            if p.is_dir() {
+                for entry in std::fs::read_dir(p).into_iter().flatten().flatten() {
+                    open_up(&entry.path());
+                }
+            }
         }
-        self.plugin_dir = Some(dir);
+        open_up(dir);
+        self.plugin_dir = Some(dir.to_path_buf());
         self
+    }
+
+    /// This tshark's own scratch folder (inside the chroot, if any), removed with it.
+    pub fn scratch(&self) -> &Path {
+        &self.scratch
     }
 
     /// Runs tshark with `args` and no capture (`-G plugins`, `-G fields`).
