@@ -13,12 +13,13 @@ use crate::report::{
     ClassRec, ErrorRec, FlowRec, InputRec, LimitsRec, MessageRec, ReasonRec, TcpChannelRec, epoch, micros, rfc3339,
 };
 use crate::sessions::{SeenCir, Sessions};
-use std::collections::{HashMap, VecDeque};
+use std::collections::HashMap;
 use std::io::Read;
 use std::net::IpAddr;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 use wvcir::framer::{Frame, LineFramer};
+use wvcir::pairing::Pending;
 use wvcir::sms::{self, SmsText};
 use wvcir::{Channel, Classification, Command, Detected, LineEnd, Message, PayloadKind, PortMap, Transport, wsp};
 
@@ -133,9 +134,8 @@ struct TcpState {
     session_id: Option<String>,
     helo: Option<(u64, Duration)>,
     ok_latency: Option<f64>,
-    /// HELOs and PINGs waiting for their OK: command, time, direction (an OK answers only a
-    /// request sent the other way).
-    outstanding: VecDeque<(Command, f64, usize)>,
+    /// HELOs and PINGs waiting for their OK, each way, with their time.
+    pending: Pending<(Command, f64)>,
     ping_count: u64,
     ping_rtts: Vec<f64>,
     cir_count: u64,
@@ -156,7 +156,7 @@ impl TcpState {
             session_id: None,
             helo: None,
             ok_latency: None,
-            outstanding: VecDeque::new(),
+            pending: Pending::default(),
             ping_count: 0,
             ping_rtts: Vec::new(),
             cir_count: 0,
@@ -385,13 +385,17 @@ impl Engine<'_> {
                     state.helo = Some((frame, ts));
                     state.session_id = m.session_id.map(|f| text(f.bytes));
                 }
-                state.outstanding.push_back((Command::Helo, tsf, line.dir));
+                if state.pending.request(line.dir, (Command::Helo, tsf)).is_some() {
+                    self.limits.requests_dropped += 1;
+                }
             }
             Command::Ping => {
                 state.ping_count += 1;
-                state.outstanding.push_back((Command::Ping, tsf, line.dir));
+                if state.pending.request(line.dir, (Command::Ping, tsf)).is_some() {
+                    self.limits.requests_dropped += 1;
+                }
             }
-            Command::Ok => match answered(&mut state.outstanding, line.dir) {
+            Command::Ok => match state.pending.answer(line.dir) {
                 Some((Command::Helo, t)) => {
                     state.ok_latency = state.ok_latency.or(Some(micros(tsf - t)));
                 }
@@ -489,13 +493,6 @@ impl Engine<'_> {
             self.finish_flow(key, 0, Duration::ZERO);
         }
     }
-}
-
-/// The oldest outstanding request that an OK sent in direction `dir` answers: one sent the other
-/// way (an OK from the side that sent the HELO answers nothing).
-fn answered(outstanding: &mut VecDeque<(Command, f64, usize)>, dir: usize) -> Option<(Command, f64)> {
-    let i = outstanding.iter().position(|r| r.2 != dir)?;
-    outstanding.remove(i).map(|(c, t, _)| (c, t))
 }
 
 /// Hands a message to the sink, and counts a well-formed CIR in its session.
@@ -733,18 +730,4 @@ pub fn analyze<R: Read>(
     let mut tcp_channels = engine.done_tcp;
     tcp_channels.sort_by_key(|t| t.first_frame);
     InputResult { input, tcp_channels, sessions: engine.sessions }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn an_ok_answers_the_oldest_request_sent_the_other_way() {
-        let mut q = VecDeque::from([(Command::Helo, 1.0, 0), (Command::Ping, 2.0, 1), (Command::Ping, 3.0, 0)]);
-        assert_eq!(answered(&mut q, 1), Some((Command::Helo, 1.0)), "the server's OK answers the client's HELO");
-        assert_eq!(answered(&mut q, 0), Some((Command::Ping, 2.0)), "a client's OK answers only the server's PING");
-        assert_eq!(answered(&mut q, 0), None, "and nothing the client sent itself");
-        assert_eq!(q.len(), 1);
-    }
 }

@@ -49,6 +49,9 @@ pub struct LimitsRec {
     pub tcp_bytes_dropped: u64,
     /// TCP channel lines longer than the framer's bound (reported, not buffered).
     pub long_lines: u64,
+    /// TCP channel HELOs and PINGs forgotten unanswered: more than `wvcir::pairing::MAX_PENDING`
+    /// were waiting for an OK one way.
+    pub requests_dropped: u64,
 }
 
 #[derive(Clone, Debug, Serialize)]

@@ -6,9 +6,10 @@
 //! segment each come out) and pairs every OK with the HELO or PING it answers. The plugin keeps
 //! each frame's [`FrameLines`] and shows exactly those on every later pass.
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::HashMap;
 use wvcir::Command;
 use wvcir::framer::{Frame, LineFramer};
+use wvcir::pairing::Pending;
 
 /// A line a frame completes.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -46,9 +47,9 @@ struct Direction {
 #[derive(Debug, Default)]
 pub struct Connection {
     dirs: [Direction; 2],
-    /// HELOs and PINGs waiting for their OK: line, time, direction (an OK answers only a
-    /// request sent the other way).
-    outstanding: VecDeque<(LineId, i64, usize)>,
+    /// HELOs and PINGs waiting for their OK, each way, with their time (bounded: a request
+    /// forgotten past `wvcir::pairing::MAX_PENDING` simply gets no response field).
+    pending: Pending<(LineId, i64)>,
     /// OK line -> the request it answers.
     pub response_to: HashMap<LineId, Answer>,
     /// Request line -> the OK line that answers it.
@@ -90,10 +91,9 @@ impl Connection {
         });
         for (i, l) in lines.iter().enumerate() {
             match wvcir::parse_line(&l.bytes).map(|m| m.command) {
-                Ok(Command::Helo | Command::Ping) => self.outstanding.push_back(((frame, i), ts, dir)),
+                Ok(Command::Helo | Command::Ping) => drop(self.pending.request(dir, ((frame, i), ts))),
                 Ok(Command::Ok) => {
-                    let other_way = self.outstanding.iter().position(|r| r.2 != dir);
-                    if let Some((req, t, _)) = other_way.and_then(|i| self.outstanding.remove(i)) {
+                    if let Some((req, t)) = self.pending.answer(dir) {
                         self.response_to.insert((frame, i), Answer { request: req, nanos: ts - t });
                         self.response_in.insert(req, (frame, i));
                     }

@@ -31,11 +31,14 @@ pub enum Case {
     FourGigRecord,
     /// `n` minimal frames: empty UDP datagrams to 3717 over 256 flows.
     TinyPackets { n: u32 },
+    /// A TCP CIR channel on 3717 whose client sends `HELO`, then `n` `PING`s and `n` `OK`s, all
+    /// the same way: requests nobody answers, and OKs that answer none of them.
+    UnansweredRequests { n: u32 },
 }
 
 impl Case {
     /// Every case at the size the robustness suite states (issue 7).
-    pub const FULL: [Case; 8] = [
+    pub const FULL: [Case; 9] = [
         Case::DistinctFlows { n: 1_000_000 },
         Case::NoLineEnd { segments: 20_000 },
         Case::Fragments { n: 100_000 },
@@ -44,6 +47,7 @@ impl Case {
         Case::LyingPcapng { block_len: 4 },
         Case::FourGigRecord,
         Case::TinyPackets { n: 2_000_000 },
+        Case::UnansweredRequests { n: 1_000_000 },
     ];
 
     /// The file name it is written under.
@@ -55,6 +59,7 @@ impl Case {
             Case::LyingPcapng { block_len } => format!("lying-block-{block_len}.pcapng"),
             Case::FourGigRecord => "record-4g.pcap".to_owned(),
             Case::TinyPackets { n } => format!("tiny-{n}.pcap"),
+            Case::UnansweredRequests { n } => format!("unanswered-{n}.pcap"),
         }
     }
 
@@ -69,6 +74,9 @@ impl Case {
             Case::LyingPcapng { block_len } => format!("a pcapng block that claims to be {block_len} bytes long"),
             Case::FourGigRecord => "a pcap record that claims to be 4 GB long".to_owned(),
             Case::TinyPackets { n } => format!("{n} minimal frames: empty UDP datagrams to 3717"),
+            Case::UnansweredRequests { n } => {
+                format!("a TCP CIR channel whose client sends HELO, {n} PINGs and {n} OKs, none of them answered")
+            }
         }
     }
 
@@ -79,6 +87,9 @@ impl Case {
             Case::NoLineEnd { segments } => u64::from(segments) + 2,
             Case::LyingPcapng { .. } => 2,
             Case::FourGigRecord => 1,
+            Case::UnansweredRequests { n } => {
+                3 + u64::from(n.div_ceil(PINGS_PER_SEGMENT)) + u64::from(n.div_ceil(OKS_PER_SEGMENT))
+            }
         }
     }
 
@@ -91,6 +102,7 @@ impl Case {
             Case::LyingPcapng { block_len } => lying_pcapng(block_len, out).map(Some),
             Case::FourGigRecord => four_gig_record(out).map(Some),
             Case::TinyPackets { n } => tiny_packets(n, out).map(|_| None),
+            Case::UnansweredRequests { n } => unanswered_requests(n, out).map(|_| None),
         }
     }
 }
@@ -267,6 +279,31 @@ fn tiny_packets<W: Write>(n: u32, out: W) -> io::Result<()> {
     p.finish()
 }
 
+/// Lines per full-size segment in [`Case::UnansweredRequests`]: 1,460 bytes of `PING\r\n` or
+/// `OK\r\n`.
+const PINGS_PER_SEGMENT: u32 = 1460 / 6;
+const OKS_PER_SEGMENT: u32 = 1460 / 4;
+
+fn unanswered_requests<W: Write>(n: u32, out: W) -> io::Result<()> {
+    let mut p = Pcap::new(out)?;
+    p.frame(&good_cir("wv:before.requests"))?;
+    let helo = b"HELO 3a9f0c1e\r\n";
+    p.frame(&tcp_segment(1, helo))?;
+    let mut seq = 1 + helo.len() as u32;
+    for (line, per_segment) in [(&b"PING\r\n"[..], PINGS_PER_SEGMENT), (b"OK\r\n", OKS_PER_SEGMENT)] {
+        let mut left = n;
+        while left > 0 {
+            let k = left.min(per_segment);
+            let payload = line.repeat(k as usize);
+            p.frame(&tcp_segment(seq, &payload))?;
+            seq = seq.wrapping_add(payload.len() as u32);
+            left -= k;
+        }
+    }
+    p.frame(&good_cir("wv:after.requests"))?;
+    p.finish()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -279,6 +316,7 @@ mod tests {
             Case::Fragments { n: 5 },
             Case::TinyPackets { n: 4 },
             Case::FourGigRecord,
+            Case::UnansweredRequests { n: 700 },
         ] {
             let mut bytes = Vec::new();
             let damage = case.write(&mut bytes).expect("writes to a Vec");

@@ -1,6 +1,7 @@
 //! The hostile-capture suite: every capture of `wvcir_samples::hostile::Case::FULL` (a million
 //! distinct flows on 3717, a TCP CIR line that never ends, 100,000 overlapping never-completed
-//! fragments, three lying pcapng block lengths, a 4 GB record, 2 million tiny packets) is written
+//! fragments, three lying pcapng block lengths, a 4 GB record, 2 million tiny packets, a million
+//! unanswered PINGs followed by a million OKs that answer none of them) is written
 //! by the generator and run through the real `wvcir` binary, built in release as users run it.
 //! For each: the analyzer finishes, its peak resident memory (GNU time) stays under the stated
 //! bound, the report says which limit was hit or what was evicted, and what came before the
@@ -9,6 +10,7 @@
 
 use serde::Deserialize;
 use serde_json::Value;
+use std::collections::BTreeMap;
 use std::io::BufRead;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -84,11 +86,17 @@ fn have_gnu_time() -> bool {
     ok
 }
 
-/// What the checks need of an NDJSON report: every message, the input and summary events, and the
-/// number of flow events (counted, not parsed: there can be a million).
+/// Messages kept whole from an NDJSON report; the rest are only counted (there can be millions).
+const KEPT_MESSAGES: usize = 100;
+
+/// What the checks need of an NDJSON report: the first messages and the last, the number of
+/// messages of each command, the input and summary events, and the number of flow events
+/// (counted, not parsed: there can be a million).
 #[derive(Debug, Default)]
 struct Events {
     messages: Vec<Value>,
+    last_message: Value,
+    commands: BTreeMap<String, u64>,
     flows: u64,
     input: Value,
     summary: Value,
@@ -96,19 +104,32 @@ struct Events {
 
 fn read_ndjson(path: &Path) -> Events {
     let mut e = Events::default();
+    let mut last_message = String::new();
     for line in std::io::BufReader::new(std::fs::File::open(path).unwrap()).lines() {
         let line = line.unwrap();
         if line.starts_with(r#"{"event":"flow","#) {
             e.flows += 1;
             continue;
         }
+        if line.starts_with(r#"{"event":"message","#) {
+            // The command, without parsing the line: a million of them cost a debug build seconds.
+            let command = line.split_once(r#""command":""#).and_then(|(_, rest)| rest.split_once('"')).unwrap().0;
+            *e.commands.entry(command.to_owned()).or_default() += 1;
+            if e.messages.len() < KEPT_MESSAGES {
+                e.messages.push(serde_json::from_str(&line).unwrap());
+            }
+            last_message = line;
+            continue;
+        }
         let v: Value = serde_json::from_str(&line).unwrap();
         match v["event"].as_str().unwrap() {
-            "message" => e.messages.push(v),
             "input" => e.input = v,
             "summary" => e.summary = v,
             _ => {}
         }
+    }
+    if !last_message.is_empty() {
+        e.last_message = serde_json::from_str(&last_message).unwrap();
     }
     e
 }
@@ -253,8 +274,28 @@ fn two_million_tiny_packets() {
     let cookies: Vec<&str> = e.messages.iter().map(|m| m["cookie"].as_str().unwrap()).collect();
     assert_eq!(cookies, ["wv:before.tiny", "wv:after.tiny"]);
     let limits = &e.input["limits"];
-    for k in ["fragments_dropped", "flows_evicted", "tcp_bytes_dropped", "long_lines"] {
+    for k in ["fragments_dropped", "flows_evicted", "tcp_bytes_dropped", "long_lines", "requests_dropped"] {
         assert_eq!(limits[k], 0, "{k}: no limit is hit: many packets alone cost nothing");
     }
     eprintln!("2,000,002 packets in {:.1} s", run.secs);
+}
+
+#[test]
+fn a_million_unanswered_pings_then_a_million_ok_that_answer_none() {
+    let case = Case::UnansweredRequests { n: 1_000_000 };
+    let Some((_dir, e, run, _)) = run_ndjson(case) else { return };
+    assert_eq!(run.code, 0);
+    let counts: Vec<(&str, u64)> = e.commands.iter().map(|(c, n)| (c.as_str(), *n)).collect();
+    assert_eq!(
+        counts,
+        [("HELO", 1), ("OK", 1_000_000), ("PING", 1_000_000), ("WVCI", 2)],
+        "every line is decoded and reported"
+    );
+    assert_eq!(e.last_message["cookie"], "wv:after.requests", "the CIR after the flood is kept");
+    assert_eq!(
+        e.input["limits"]["requests_dropped"],
+        1_000_001 - wvcir::pairing::MAX_PENDING as u64,
+        "the HELO and every PING past the pending bound are forgotten unanswered, and counted"
+    );
+    eprintln!("{} TCP lines in {:.1} s", 2_000_001, run.secs);
 }
