@@ -52,11 +52,23 @@ pub struct Progress {
     pub packets: AtomicU64,
 }
 
-/// Everything one input produced (messages went to the caller's sink as they were found).
+/// What an input streams out as it is read, so that memory does not grow with it.
+#[derive(Debug)]
+pub enum Record {
+    /// A decoded message, when it is found.
+    Message(MessageRec),
+    /// A flow, when it is finalised: evicted early (in the order flows went idle), or at the end
+    /// of the input (in first-seen order).
+    Flow(FlowRec),
+    /// A TCP CIR channel (a connection that spoke the protocol), when its connection is
+    /// finalised: its 4-tuple reused by a new SYN, its flow evicted, or the input ended.
+    TcpChannel(TcpChannelRec),
+}
+
+/// What one input leaves once read (its records went to the caller's sink as they were made).
 #[derive(Debug)]
 pub struct InputResult {
     pub input: InputRec,
-    pub tcp_channels: Vec<TcpChannelRec>,
     pub sessions: Sessions,
 }
 
@@ -178,11 +190,9 @@ struct Line {
 struct Engine<'a> {
     cfg: &'a Config,
     input: usize,
-    on_message: &'a mut dyn FnMut(MessageRec),
-    /// Finalised flows go here (evicted early, or at the end of the input), not into memory.
-    on_flow: &'a mut dyn FnMut(FlowRec),
+    /// Messages, finalised flows and TCP channels go here as they are made, not into memory.
+    on_record: &'a mut dyn FnMut(Record),
     flows: HashMap<FlowKey, Flow>,
-    done_tcp: Vec<TcpChannelRec>,
     sessions: Sessions,
     limits: LimitsRec,
     sms_text: Box<SmsText>,
@@ -289,7 +299,7 @@ impl Engine<'_> {
 
     /// Decodes one datagram of a CIR channel; whether it held a message.
     fn datagram(&mut self, frame: u64, ts: Duration, seg: &Segment<'_>, channel: Channel, payload: &[u8]) -> bool {
-        let Engine { sms_text, sessions, on_message, input, .. } = self;
+        let Engine { sms_text, sessions, on_record, input, .. } = self;
         let (message, encoding) = match channel {
             Channel::Udp | Channel::Tcp => (wvcir::parse_cir(payload).ok(), "ascii"),
             Channel::Sms => match sms::decode(payload, sms_text) {
@@ -300,7 +310,7 @@ impl Engine<'_> {
         };
         let Some(m) = message else { return false };
         let rec = message_rec(*input, frame, ts, channel, (seg.src, seg.sport), (seg.dst, seg.dport), &m, encoding);
-        emit(sessions, *on_message, rec, &m, channel, seg.dst, seg.src);
+        emit(sessions, *on_record, rec, &m, channel, seg.dst, seg.src);
         true
     }
 
@@ -321,7 +331,7 @@ impl Engine<'_> {
         if reused && let Some(old) = flow.tcp_state.take() {
             let rec = self.close_tcp(old);
             if rec.lines > rec.protocol_errors {
-                self.done_tcp.push(rec);
+                (self.on_record)(Record::TcpChannel(rec));
             }
         }
         let Some(flow) = self.flows.get_mut(&key) else { return };
@@ -408,7 +418,7 @@ impl Engine<'_> {
         let (from, to) = if line.dir == 0 { (state.client, state.server) } else { (state.server, state.client) };
         let (client_ip, server_ip) = (state.client.0, state.server.0);
         let rec = message_rec(self.input, frame, ts, Channel::Tcp, from, to, &m, "ascii");
-        emit(&mut self.sessions, self.on_message, rec, &m, Channel::Tcp, client_ip, server_ip);
+        emit(&mut self.sessions, self.on_record, rec, &m, Channel::Tcp, client_ip, server_ip);
     }
 
     fn close_tcp(&mut self, mut s: Box<TcpState>) -> TcpChannelRec {
@@ -468,11 +478,11 @@ impl Engine<'_> {
             // Only connections that spoke the protocol are CIR channels; TLS or HTTP on the port
             // is told by its flow record.
             if rec.lines > rec.protocol_errors {
-                self.done_tcp.push(rec);
+                (self.on_record)(Record::TcpChannel(rec));
             }
         }
         let rec = flow_rec(self.input, &self.cfg.ports, &flow);
-        (self.on_flow)(rec);
+        (self.on_record)(Record::Flow(rec));
     }
 
     /// Finalises the least recently active eighth of the flows, keeping their records.
@@ -498,7 +508,7 @@ impl Engine<'_> {
 /// Hands a message to the sink, and counts a well-formed CIR in its session.
 fn emit(
     sessions: &mut Sessions,
-    on_message: &mut dyn FnMut(MessageRec),
+    on_record: &mut dyn FnMut(Record),
     rec: MessageRec,
     m: &Message<'_>,
     channel: Channel,
@@ -509,7 +519,7 @@ fn emit(
         let version = rec.version.as_deref();
         sessions.add(SeenCir { client, server, cookie, channel, version, ts: rec.ts, input: rec.input });
     }
-    on_message(rec);
+    on_record(Record::Message(rec));
 }
 
 fn line_of(dir: usize, f: Frame<'_>) -> Line {
@@ -641,9 +651,8 @@ fn flow_rec(input: usize, ports: &PortMap, f: &Flow) -> FlowRec {
     }
 }
 
-/// Analyses one capture. Messages go to `on_message` as they are found, flows to `on_flow` as
-/// they are finalised (evicted early in the order they went idle, then the rest in first-seen
-/// order); the rest comes back.
+/// Analyses one capture. Messages, flows and TCP channels go to `on_record` as they are made (see
+/// [`Record`]); the input's record and its sessions come back.
 /// A damaged capture still yields everything read before the damage, with `complete: false`.
 pub fn analyze<R: Read>(
     index: usize,
@@ -651,17 +660,14 @@ pub fn analyze<R: Read>(
     src: R,
     cfg: &Config,
     progress: &Progress,
-    on_message: &mut dyn FnMut(MessageRec),
-    on_flow: &mut dyn FnMut(FlowRec),
+    on_record: &mut dyn FnMut(Record),
 ) -> InputResult {
     let mut input = InputRec::new(path.to_owned());
     let mut engine = Engine {
         cfg,
         input: index,
-        on_message,
-        on_flow,
+        on_record,
         flows: HashMap::new(),
-        done_tcp: Vec::new(),
         sessions: Sessions::default(),
         limits: LimitsRec::default(),
         sms_text: Box::new(SmsText::new()),
@@ -726,8 +732,7 @@ pub fn analyze<R: Read>(
         engine.finish_flow(key, input.packets, last_ts);
     }
     engine.limits.fragments_dropped = defrag.dropped + defrag.pending() as u64;
+    engine.limits.untracked_cirs = engine.sessions.untracked();
     input.limits = engine.limits.clone();
-    let mut tcp_channels = engine.done_tcp;
-    tcp_channels.sort_by_key(|t| t.first_frame);
-    InputResult { input, tcp_channels, sessions: engine.sessions }
+    InputResult { input, sessions: engine.sessions }
 }

@@ -52,6 +52,9 @@ pub struct LimitsRec {
     /// TCP channel HELOs and PINGs forgotten unanswered: more than `wvcir::pairing::MAX_PENDING`
     /// were waiting for an OK one way.
     pub requests_dropped: u64,
+    /// Well-formed CIRs that joined no session: `sessions::MAX_SESSIONS` were tracked already
+    /// (each is still in `messages`).
+    pub untracked_cirs: u64,
 }
 
 #[derive(Clone, Debug, Serialize)]

@@ -1,8 +1,8 @@
 //! `wvcir analyze`: inputs in (files, directories, gzip), inputs analysed in parallel, one report
 //! or NDJSON stream out.
 
-use crate::analysis::{self, Config, InputResult, Progress};
-use crate::report::{ErrorRec, FlowRec, InputRec, MessageRec, Report, SCHEMA_VERSION, Summary, TcpChannelRec, Tool};
+use crate::analysis::{self, Config, InputResult, Progress, Record};
+use crate::report::{ErrorRec, InputRec, MessageRec, Report, SCHEMA_VERSION, Summary, Tool};
 use crate::sessions::Sessions;
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -76,7 +76,6 @@ fn failed_input(path: &Path, kind: &'static str, message: String) -> InputResult
             error: Some(ErrorRec { kind, message, offset: 0 }),
             ..InputRec::new(path.display().to_string())
         },
-        tcp_channels: Vec::new(),
         sessions: Sessions::default(),
     }
 }
@@ -87,8 +86,7 @@ pub fn analyze_input(
     input: &Input,
     cfg: &Config,
     progress: &Progress,
-    on_message: &mut dyn FnMut(MessageRec),
-    on_flow: &mut dyn FnMut(FlowRec),
+    on_record: &mut dyn FnMut(Record),
 ) -> InputResult {
     let path = match input {
         Input::File(p) => p,
@@ -105,7 +103,25 @@ pub fn analyze_input(
     };
     let name = path.display().to_string();
     let src: Box<dyn Read> = if gz { Box::new(flate2::bufread::MultiGzDecoder::new(reader)) } else { Box::new(reader) };
-    analysis::analyze(index, &name, src, cfg, progress, on_message, on_flow)
+    analysis::analyze(index, &name, src, cfg, progress, on_record)
+}
+
+/// Versions counted by name in `summary.by_version`; past it, CIRs of further versions are counted
+/// under [`OTHER_VERSIONS`]. CSP has four versions: a flood of made-up ones must not grow the
+/// summary.
+pub const MAX_VERSION_KEYS: usize = 256;
+
+/// The `summary.by_version` key of the versions past [`MAX_VERSION_KEYS`] (no version is named so:
+/// a version is digits, a dot, digits).
+pub const OTHER_VERSIONS: &str = "other";
+
+/// Adds `n` CIRs of `version` to a `by_version` table, keeping it within [`MAX_VERSION_KEYS`].
+fn count_version(table: &mut BTreeMap<String, u64>, version: &str, n: u64) {
+    let key = if table.len() < MAX_VERSION_KEYS || table.contains_key(version) { version } else { OTHER_VERSIONS };
+    match table.get_mut(key) {
+        Some(c) => *c += n,
+        None => drop(table.insert(key.to_owned(), n)),
+    }
 }
 
 /// Counts kept while messages stream past (the NDJSON format does not keep the messages).
@@ -119,6 +135,7 @@ struct Counts {
     by_version: BTreeMap<String, u64>,
     by_command: BTreeMap<&'static str, u64>,
     by_anomaly: BTreeMap<&'static str, u64>,
+    tcp_channels: usize,
     flows: usize,
     suspicious_flows: usize,
 }
@@ -132,7 +149,7 @@ impl Counts {
         *self.by_channel.entry(m.channel).or_default() += 1;
         *self.by_command.entry(m.command).or_default() += 1;
         if let (Some(v), "WVCI") = (&m.version, m.command) {
-            *self.by_version.entry(v.clone()).or_default() += 1;
+            count_version(&mut self.by_version, v, 1);
         }
         for a in &m.anomalies {
             *self.by_anomaly.entry(a).or_default() += 1;
@@ -148,7 +165,7 @@ impl Counts {
             *self.by_channel.entry(k).or_default() += v;
         }
         for (k, v) in o.by_version {
-            *self.by_version.entry(k).or_default() += v;
+            count_version(&mut self.by_version, &k, v);
         }
         for (k, v) in o.by_command {
             *self.by_command.entry(k).or_default() += v;
@@ -156,16 +173,20 @@ impl Counts {
         for (k, v) in o.by_anomaly {
             *self.by_anomaly.entry(k).or_default() += v;
         }
+        self.tcp_channels += o.tcp_channels;
         self.flows += o.flows;
         self.suspicious_flows += o.suspicious_flows;
     }
 }
 
-/// What one input's worker leaves for the merge: its result, its spooled messages and flows (JSON
-/// format), its counts.
-type Finished = (InputResult, Option<(Spool, Spool)>, Counts);
+/// What one input's worker leaves for the merge: its result, its spooled records (JSON format),
+/// its counts.
+type Finished = (InputResult, Option<[Spool; 3]>, Counts);
 
-/// An input's messages or flows, serialized one by one into a temporary file as they are found,
+/// The streamed arrays of the JSON document, in document order; each input has a spool for each.
+const SPOOLED: [&str; 3] = ["messages", "tcp_channels", "flows"];
+
+/// An input's messages, TCP channels or flows, serialized one by one into a temporary file as they are found,
 /// so that the JSON document's memory does not grow with them; spliced into their array when the
 /// document is written, in input order, then deleted.
 #[derive(Debug)]
@@ -294,7 +315,7 @@ pub fn run(opts: Options, out: Box<dyn Write + Send>) -> std::io::Result<bool> {
                         let i = next.fetch_add(1, Ordering::Relaxed);
                         let Some(input) = opts.inputs.get(i) else { break };
                         let mut counts = Counts::default();
-                        // JSON: each input's messages and flows go to spool files (NDJSON: straight out).
+                        // JSON: each input's streamed records go to spool files (NDJSON: straight out).
                         let spool = |what| match opts.format {
                             OutFormat::Json => Spool::create(i, what)
                                 .map_err(|e| {
@@ -305,20 +326,26 @@ pub fn run(opts: Options, out: Box<dyn Write + Send>) -> std::io::Result<bool> {
                                 .ok(),
                             OutFormat::Ndjson => None,
                         };
-                        let (mut message_spool, mut flow_spool) = (spool("messages"), spool("flows"));
-                        let mut flow_counts = (0usize, 0usize);
-                        let on_flow = &mut |f: FlowRec| {
-                            flow_counts.0 += 1;
-                            flow_counts.1 += usize::from(f.suspicious);
-                            deliver(flow_spool.as_mut(), &opts, "flow", &f, &write_line, &write_error);
+                        let mut spools = SPOOLED.map(spool);
+                        let [messages, tcp_channels, flows] = &mut spools;
+                        let on_record = &mut |r: Record| match r {
+                            Record::Message(m) => {
+                                counts.add(&m);
+                                deliver(messages.as_mut(), &opts, "message", &m, &write_line, &write_error);
+                            }
+                            Record::TcpChannel(t) => {
+                                counts.tcp_channels += 1;
+                                deliver(tcp_channels.as_mut(), &opts, "tcp_channel", &t, &write_line, &write_error);
+                            }
+                            Record::Flow(f) => {
+                                counts.flows += 1;
+                                counts.suspicious_flows += usize::from(f.suspicious);
+                                deliver(flows.as_mut(), &opts, "flow", &f, &write_line, &write_error);
+                            }
                         };
-                        let on_message = &mut |m: MessageRec| {
-                            counts.add(&m);
-                            deliver(message_spool.as_mut(), &opts, "message", &m, &write_line, &write_error);
-                        };
-                        let result = analyze_input(i, input, &opts.config, &progress, on_message, on_flow);
-                        (counts.flows, counts.suspicious_flows) = flow_counts;
-                        let spool = message_spool.zip(flow_spool);
+                        let result = analyze_input(i, input, &opts.config, &progress, on_record);
+                        let [m, t, f] = spools;
+                        let spool = m.zip(t).zip(f).map(|((m, t), f)| [m, t, f]);
                         if opts.format == OutFormat::Ndjson
                             && let Err(e) = write_line(event_line("input", &result.input))
                         {
@@ -341,19 +368,13 @@ pub fn run(opts: Options, out: Box<dyn Write + Send>) -> std::io::Result<bool> {
     }
 
     let mut inputs: Vec<InputRec> = Vec::with_capacity(n);
-    let mut message_spools: Vec<Spool> = Vec::new();
-    let mut flow_spools: Vec<Spool> = Vec::new();
-    let mut tcp_channels: Vec<TcpChannelRec> = Vec::new();
+    let mut spooled: Vec<[Spool; 3]> = Vec::new();
     let mut all_sessions = Sessions::default();
     let mut counts = Counts::default();
     for slot in slots {
         let Some((r, spools, c)) = slot.into_inner().ok().flatten() else { continue };
         inputs.push(r.input);
-        if let Some((m, f)) = spools {
-            message_spools.push(m);
-            flow_spools.push(f);
-        }
-        tcp_channels.extend(r.tcp_channels);
+        spooled.extend(spools);
         all_sessions.merge(r.sessions);
         counts.merge(c);
     }
@@ -369,7 +390,7 @@ pub fn run(opts: Options, out: Box<dyn Write + Send>) -> std::io::Result<bool> {
         malformed: counts.malformed,
         anomalies: counts.anomalies,
         sessions: sessions.len(),
-        tcp_channels: tcp_channels.len(),
+        tcp_channels: counts.tcp_channels,
         flows: counts.flows,
         suspicious_flows: counts.suspicious_flows,
         by_channel: counts.by_channel,
@@ -386,23 +407,23 @@ pub fn run(opts: Options, out: Box<dyn Write + Send>) -> std::io::Result<bool> {
                 summary,
                 messages: Vec::new(),
                 sessions,
-                tcp_channels,
+                tcp_channels: Vec::new(),
                 flows: Vec::new(),
             };
-            // The document with empty messages and flows arrays, which the spools then fill: the
-            // text held here is only inputs, summary, sessions and TCP channels.
+            // The document with empty messages, TCP channels and flows arrays, which the spools
+            // then fill: the text held here is only inputs, summary and sessions.
             let text =
                 if opts.pretty { serde_json::to_string_pretty(&report)? } else { serde_json::to_string(&report)? };
             let mut w = out.lock().map_err(|_| std::io::Error::other("output writer poisoned"))?;
             let mut rest = text.as_str();
-            for (key, spools) in [("messages", &mut message_spools), ("flows", &mut flow_spools)] {
+            for (k, key) in SPOOLED.iter().enumerate() {
                 let marker = if opts.pretty { format!("\"{key}\": []") } else { format!("\"{key}\":[]") };
                 let at =
                     rest.find(&marker).ok_or_else(|| std::io::Error::other(format!("report without a {key} array")))?;
                 let (head, tail) = rest.split_at(at + marker.len() - 1);
                 w.write_all(head.as_bytes())?;
                 let mut first = true;
-                for spool in spools.iter_mut() {
+                for spool in spooled.iter_mut().filter_map(|s| s.get_mut(k)) {
                     spool.splice(&mut *w, &mut first, opts.pretty)?;
                 }
                 if opts.pretty && !first {
@@ -416,9 +437,6 @@ pub fn run(opts: Options, out: Box<dyn Write + Send>) -> std::io::Result<bool> {
         OutFormat::Ndjson => {
             for s in &sessions {
                 write_line(event_line("session", s))?;
-            }
-            for t in &tcp_channels {
-                write_line(event_line("tcp_channel", t))?;
             }
             write_line(event_line("summary", &summary))?;
         }
@@ -471,4 +489,25 @@ fn progress_loop(p: &Progress, done: &AtomicBool, started: Instant) {
         );
     }
     let _ = write!(stderr, "\r\x1b[2K");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn by_version_names_at_most_max_version_keys_and_counts_the_rest_as_other() {
+        let mut t = BTreeMap::new();
+        for i in 0..MAX_VERSION_KEYS + 10 {
+            count_version(&mut t, &format!("1.{i}"), 1);
+        }
+        count_version(&mut t, "1.0", 5);
+        let mut o = BTreeMap::new();
+        count_version(&mut o, "7.7", 3);
+        for (k, v) in o {
+            count_version(&mut t, &k, v);
+        }
+        assert_eq!(t.len(), MAX_VERSION_KEYS + 1);
+        assert_eq!((t["1.0"], t[OTHER_VERSIONS]), (6, 10 + 3), "a known version still counts; the rest is other");
+    }
 }

@@ -1,5 +1,5 @@
 //! Sessions, one per (client, cookie), aggregated as CIRs arrive: memory grows with the number of
-//! sessions, not with the number of CIRs.
+//! sessions, not with the number of CIRs, and the number of sessions is bounded.
 
 use crate::report::{SessionRec, interval, micros};
 use std::collections::HashMap;
@@ -9,6 +9,14 @@ use wvcir::Channel;
 /// CIR times kept per session for the interval statistics (min/median/max are over the first
 /// this many CIRs of a longer session; `cir_count`, `first_ts` and `last_ts` stay exact).
 pub const MAX_SESSION_TIMES: usize = 1024;
+
+/// Sessions tracked per input. Past it, a CIR of a new session is still reported as a message
+/// but joins no session, and is counted (`limits.untracked_cirs`): a million made-up cookies must
+/// not cost a million sessions' memory.
+pub const MAX_SESSIONS: usize = 100_000;
+
+/// Distinct versions listed per session: CSP has four; more are made up, and are not listed.
+pub const MAX_SESSION_VERSIONS: usize = 8;
 
 /// One session's running totals, kept small: a channel bitmask and short vectors (a session
 /// normally has one version and one input).
@@ -54,13 +62,20 @@ pub struct SeenCir<'a> {
 #[derive(Debug, Default)]
 pub struct Sessions {
     map: HashMap<(IpAddr, String), Acc>,
+    /// Well-formed CIRs that joined no session: [`MAX_SESSIONS`] were tracked already.
+    untracked: u64,
 }
 
 impl Sessions {
-    /// Counts one well-formed CIR.
+    /// Counts one well-formed CIR in its session (see [`MAX_SESSIONS`] for when it joins none).
     pub fn add(&mut self, cir: SeenCir<'_>) {
         let SeenCir { client, server, cookie, channel, version, ts, input } = cir;
-        let acc = self.map.entry((client, cookie.to_owned())).or_insert_with(|| Acc {
+        let key = (client, cookie.to_owned());
+        if self.map.len() >= MAX_SESSIONS && !self.map.contains_key(&key) {
+            self.untracked += 1;
+            return;
+        }
+        let acc = self.map.entry(key).or_insert_with(|| Acc {
             server,
             channels: 0,
             versions: Vec::new(),
@@ -71,7 +86,9 @@ impl Sessions {
             inputs: Vec::new(),
         });
         acc.channels |= bit(channel);
-        if let Some(v) = version.filter(|v| acc.versions.binary_search_by(|x| x.as_str().cmp(v)).is_err()) {
+        if let Some(v) = version.filter(|v| acc.versions.binary_search_by(|x| x.as_str().cmp(v)).is_err())
+            && acc.versions.len() < MAX_SESSION_VERSIONS
+        {
             add_sorted(&mut acc.versions, &v.to_owned());
         }
         acc.count += 1;
@@ -99,6 +116,9 @@ impl Sessions {
                     }
                     a.channels |= o.channels;
                     for v in &o.versions {
+                        if a.versions.len() >= MAX_SESSION_VERSIONS {
+                            break;
+                        }
                         add_sorted(&mut a.versions, v);
                     }
                     a.count += o.count;
@@ -113,6 +133,11 @@ impl Sessions {
                 }
             }
         }
+    }
+
+    /// Well-formed CIRs of this input that joined no session.
+    pub fn untracked(&self) -> u64 {
+        self.untracked
     }
 
     /// The records, ordered by first CIR, then cookie.
@@ -144,5 +169,40 @@ impl Sessions {
                 .then_with(|| a.client_ip.cmp(&b.client_ip))
         });
         out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cir<'a>(cookie: &'a str, version: &'a str) -> SeenCir<'a> {
+        let ip = IpAddr::from([198, 51, 100, 23]);
+        SeenCir { client: ip, server: ip, cookie, channel: Channel::Udp, version: Some(version), ts: 1.0, input: 0 }
+    }
+
+    #[test]
+    fn past_max_sessions_a_new_session_is_counted_not_tracked() {
+        let mut s = Sessions::default();
+        for i in 0..MAX_SESSIONS {
+            s.add(cir(&format!("c{i}"), "1.3"));
+        }
+        s.add(cir("one too many", "1.3"));
+        s.add(cir("c7", "1.3"));
+        assert_eq!((s.map.len(), s.untracked()), (MAX_SESSIONS, 1), "a known session still counts its CIRs");
+        assert_eq!(s.map[&(IpAddr::from([198, 51, 100, 23]), "c7".to_owned())].count, 2);
+    }
+
+    #[test]
+    fn a_session_lists_at_most_max_session_versions() {
+        let mut s = Sessions::default();
+        for i in 0..100 {
+            s.add(cir("c", &format!("1.{i}")));
+        }
+        let mut other = Sessions::default();
+        other.add(cir("c", "9.9"));
+        s.merge(other);
+        let rec = s.into_records();
+        assert_eq!((rec[0].versions.len(), rec[0].cir_count), (MAX_SESSION_VERSIONS, 101));
     }
 }

@@ -34,11 +34,17 @@ pub enum Case {
     /// A TCP CIR channel on 3717 whose client sends `HELO`, then `n` `PING`s and `n` `OK`s, all
     /// the same way: requests nobody answers, and OKs that answer none of them.
     UnansweredRequests { n: u32 },
+    /// `n` UDP CIRs to 3717, each from its own address and port and with its own cookie: `n`
+    /// flows and `n` sessions at once.
+    DistinctCookies { n: u32 },
+    /// `n` TCP connections to 3717, each from its own address and port, each saying `HELO` once:
+    /// `n` TCP CIR channels.
+    HeloConnections { n: u32 },
 }
 
 impl Case {
     /// Every case at the size the robustness suite states (issue 7).
-    pub const FULL: [Case; 9] = [
+    pub const FULL: [Case; 11] = [
         Case::DistinctFlows { n: 1_000_000 },
         Case::NoLineEnd { segments: 20_000 },
         Case::Fragments { n: 100_000 },
@@ -48,6 +54,8 @@ impl Case {
         Case::FourGigRecord,
         Case::TinyPackets { n: 2_000_000 },
         Case::UnansweredRequests { n: 1_000_000 },
+        Case::DistinctCookies { n: 1_000_000 },
+        Case::HeloConnections { n: 1_000_000 },
     ];
 
     /// The file name it is written under.
@@ -60,6 +68,8 @@ impl Case {
             Case::FourGigRecord => "record-4g.pcap".to_owned(),
             Case::TinyPackets { n } => format!("tiny-{n}.pcap"),
             Case::UnansweredRequests { n } => format!("unanswered-{n}.pcap"),
+            Case::DistinctCookies { n } => format!("cookies-{n}.pcap"),
+            Case::HeloConnections { n } => format!("helo-connections-{n}.pcap"),
         }
     }
 
@@ -77,13 +87,23 @@ impl Case {
             Case::UnansweredRequests { n } => {
                 format!("a TCP CIR channel whose client sends HELO, {n} PINGs and {n} OKs, none of them answered")
             }
+            Case::DistinctCookies { n } => {
+                format!("{n} UDP CIRs to 3717, each from its own address with its own cookie")
+            }
+            Case::HeloConnections { n } => {
+                format!("{n} TCP connections to 3717, each from its own address saying HELO")
+            }
         }
     }
 
     /// The number of frames a reader can read before the damage (or in all, if none).
     pub fn good_frames(self) -> u64 {
         match self {
-            Case::DistinctFlows { n } | Case::Fragments { n } | Case::TinyPackets { n } => u64::from(n) + 2,
+            Case::DistinctFlows { n }
+            | Case::Fragments { n }
+            | Case::TinyPackets { n }
+            | Case::DistinctCookies { n }
+            | Case::HeloConnections { n } => u64::from(n) + 2,
             Case::NoLineEnd { segments } => u64::from(segments) + 2,
             Case::LyingPcapng { .. } => 2,
             Case::FourGigRecord => 1,
@@ -103,6 +123,8 @@ impl Case {
             Case::FourGigRecord => four_gig_record(out).map(Some),
             Case::TinyPackets { n } => tiny_packets(n, out).map(|_| None),
             Case::UnansweredRequests { n } => unanswered_requests(n, out).map(|_| None),
+            Case::DistinctCookies { n } => distinct_cookies(n, out).map(|_| None),
+            Case::HeloConnections { n } => helo_connections(n, out).map(|_| None),
         }
     }
 }
@@ -208,9 +230,39 @@ fn distinct_flows<W: Write>(n: u32, out: W) -> io::Result<()> {
 }
 
 fn tcp_segment(seq: u32, payload: &[u8]) -> Vec<u8> {
+    tcp_segment_from((PHONE, 49_201), seq, payload)
+}
+
+fn tcp_segment_from(src: (IpAddr, u16), seq: u32, payload: &[u8]) -> Vec<u8> {
     let flags = crate::net::Flags { ack: true, psh: true, ..Default::default() };
     let t = Transport::Tcp { seq, ack: 1, flags, window: 65_535 };
-    frame(Link::Ethernet, &ip_packet((PHONE, 49_201), (SERVER, 3717), 0, &t, payload), false)
+    frame(Link::Ethernet, &ip_packet(src, (SERVER, 3717), 0, &t, payload), false)
+}
+
+/// The `i`th of up to 2^24 distinct sources: an address in 10.0.0.0/8 and a port.
+fn source(i: u32) -> (IpAddr, u16) {
+    (IpAddr::V4(Ipv4Addr::new(10, (i >> 16) as u8, (i >> 8) as u8, i as u8)), 1024 + (i % 60_000) as u16)
+}
+
+fn distinct_cookies<W: Write>(n: u32, out: W) -> io::Result<()> {
+    let mut p = Pcap::new(out)?;
+    p.frame(&good_cir("wv:before.sessions"))?;
+    for i in 0..n {
+        let payload = LineRepr::Cir { version: b"1.3", cookie: format!("wv:s.{i}").as_bytes() }.to_vec(LineEnd::CrLf);
+        p.frame(&frame(Link::Ethernet, &ip_packet(source(i), (PHONE, 3717), 0, &Transport::Udp, &payload), false))?;
+    }
+    p.frame(&good_cir("wv:after.sessions"))?;
+    p.finish()
+}
+
+fn helo_connections<W: Write>(n: u32, out: W) -> io::Result<()> {
+    let mut p = Pcap::new(out)?;
+    p.frame(&good_cir("wv:before.connections"))?;
+    for i in 0..n {
+        p.frame(&tcp_segment_from(source(i), 1, format!("HELO s{i}\r\n").as_bytes()))?;
+    }
+    p.frame(&good_cir("wv:after.connections"))?;
+    p.finish()
 }
 
 fn no_line_end<W: Write>(segments: u32, out: W) -> io::Result<()> {
@@ -317,6 +369,8 @@ mod tests {
             Case::TinyPackets { n: 4 },
             Case::FourGigRecord,
             Case::UnansweredRequests { n: 700 },
+            Case::DistinctCookies { n: 3 },
+            Case::HeloConnections { n: 3 },
         ] {
             let mut bytes = Vec::new();
             let damage = case.write(&mut bytes).expect("writes to a Vec");

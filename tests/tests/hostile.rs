@@ -1,7 +1,8 @@
 //! The hostile-capture suite: every capture of `wvcir_samples::hostile::Case::FULL` (a million
 //! distinct flows on 3717, a TCP CIR line that never ends, 100,000 overlapping never-completed
 //! fragments, three lying pcapng block lengths, a 4 GB record, 2 million tiny packets, a million
-//! unanswered PINGs followed by a million OKs that answer none of them) is written
+//! unanswered PINGs followed by a million OKs that answer none of them, a million CIRs with a
+//! million cookies from a million sources, a million TCP connections that say HELO) is written
 //! by the generator and run through the real `wvcir` binary, built in release as users run it.
 //! For each: the analyzer finishes, its peak resident memory (GNU time) stays under the stated
 //! bound, the report says which limit was hit or what was evicted, and what came before the
@@ -90,14 +91,15 @@ fn have_gnu_time() -> bool {
 const KEPT_MESSAGES: usize = 100;
 
 /// What the checks need of an NDJSON report: the first messages and the last, the number of
-/// messages of each command, the input and summary events, and the number of flow events
-/// (counted, not parsed: there can be a million).
+/// messages of each command, the input and summary events, and the number of flow and TCP channel
+/// events (counted, not parsed: there can be a million).
 #[derive(Debug, Default)]
 struct Events {
     messages: Vec<Value>,
     last_message: Value,
     commands: BTreeMap<String, u64>,
     flows: u64,
+    tcp_channels: u64,
     input: Value,
     summary: Value,
 }
@@ -109,6 +111,10 @@ fn read_ndjson(path: &Path) -> Events {
         let line = line.unwrap();
         if line.starts_with(r#"{"event":"flow","#) {
             e.flows += 1;
+            continue;
+        }
+        if line.starts_with(r#"{"event":"tcp_channel","#) {
+            e.tcp_channels += 1;
             continue;
         }
         if line.starts_with(r#"{"event":"message","#) {
@@ -298,4 +304,31 @@ fn a_million_unanswered_pings_then_a_million_ok_that_answer_none() {
         "the HELO and every PING past the pending bound are forgotten unanswered, and counted"
     );
     eprintln!("{} TCP lines in {:.1} s", 2_000_001, run.secs);
+}
+
+#[test]
+fn a_million_cirs_each_with_its_own_cookie_from_its_own_address() {
+    let case = Case::DistinctCookies { n: 1_000_000 };
+    let Some((_dir, e, run, _)) = run_ndjson(case) else { return };
+    assert_eq!(run.code, 0);
+    assert_eq!(e.commands["WVCI"], 1_000_002, "every CIR is a message");
+    assert_eq!(e.last_message["cookie"], "wv:after.sessions");
+    assert_eq!(e.summary["sessions"], 100_000, "sessions stop growing at the bound");
+    assert_eq!(
+        e.input["limits"]["untracked_cirs"], 900_002,
+        "the CIRs of sessions past the bound are counted, not lost (they are messages)"
+    );
+    assert_eq!(e.input["limits"]["flows_evicted"], 912_500, "and the flows are bounded as ever, at the same time");
+    assert_eq!(e.flows, 1_000_002);
+}
+
+#[test]
+fn a_million_tcp_connections_that_say_helo() {
+    let case = Case::HeloConnections { n: 1_000_000 };
+    let Some((_dir, e, run, _)) = run_ndjson(case) else { return };
+    assert_eq!(run.code, 0);
+    assert_eq!(e.commands["HELO"], 1_000_000);
+    assert_eq!(e.tcp_channels, 1_000_000, "every connection that spoke is a TCP channel record, streamed out");
+    assert_eq!(e.summary["tcp_channels"], 1_000_000);
+    assert_eq!(e.last_message["cookie"], "wv:after.connections");
 }

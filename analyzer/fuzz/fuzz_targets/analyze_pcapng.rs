@@ -12,7 +12,7 @@ fuzz_target!(|data: &[u8]| {
     file.extend_from_slice(&[28, 0, 0, 0]);
     file.extend_from_slice(&[1, 0, 0, 0, 20, 0, 0, 0, 1, 0, 0, 0, 0, 0, 4, 0, 20, 0, 0, 0]);
     file.extend_from_slice(data);
-    let (mut n, mut flows) = (0u64, 0u64);
-    let r = analyze(0, "fuzz", file.as_slice(), &Config::default(), &Progress::default(), &mut |_| n += 1, &mut |_| flows += 1);
+    let mut records = 0u64;
+    let r = analyze(0, "fuzz", file.as_slice(), &Config::default(), &Progress::default(), &mut |_| records += 1);
     assert!(r.input.bytes <= file.len() as u64);
 });
