@@ -186,9 +186,9 @@ type Finished = (InputResult, Option<[Spool; 3]>, Counts);
 /// The streamed arrays of the JSON document, in document order; each input has a spool for each.
 const SPOOLED: [&str; 3] = ["messages", "tcp_channels", "flows"];
 
-/// An input's messages, TCP channels or flows, serialized one by one into a temporary file as they are found,
-/// so that the JSON document's memory does not grow with them; spliced into their array when the
-/// document is written, in input order, then deleted.
+/// An input's messages, TCP channels or flows, serialized one by one into a temporary file as
+/// they are made, so that the JSON document's memory does not grow with them; spliced into their
+/// array when the document is written, in input order, then deleted.
 #[derive(Debug)]
 pub struct Spool {
     path: PathBuf,
