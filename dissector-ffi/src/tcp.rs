@@ -4,7 +4,7 @@
 //! again on every re-dissection. The first pass feeds [`Connection::segment`], which frames lines
 //! (a line split across segments completes in the frame of its last byte; several lines in one
 //! segment each come out) and pairs every OK with the HELO or PING it answers. The plugin keeps
-//! each frame's [`FrameLines`] and shows exactly those on every later pass.
+//! each frame's lines as [`KeptLine`]s and shows exactly those on every later pass.
 
 use std::collections::HashMap;
 use wvcir::Command;
@@ -24,6 +24,50 @@ pub struct LineRec {
 
 /// What one frame of a connection shows.
 pub type FrameLines = Vec<LineRec>;
+
+/// A line as the plugin keeps it between passes: where it lies in its frame's payload (Wireshark
+/// hands the frame the same bytes on every pass), or its bytes when it began in an earlier
+/// segment. 24 bytes a line, where a copy of every line cost about 80: a flood of short lines
+/// costs Wireshark's memory a third as much.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum KeptLine {
+    /// The whole line, line end included, is `payload[at..at + len]`.
+    At {
+        at: u32,
+        len: u32,
+    },
+    Reassembled(Box<[u8]>),
+    TooLong,
+}
+
+impl LineRec {
+    /// What the plugin keeps of this line.
+    pub fn kept(&self) -> KeptLine {
+        if self.too_long {
+            return KeptLine::TooLong;
+        }
+        let place = self.at.and_then(|at| Some((u32::try_from(at).ok()?, u32::try_from(self.bytes.len()).ok()?)));
+        match place {
+            Some((at, len)) => KeptLine::At { at, len },
+            None => KeptLine::Reassembled(self.bytes.clone().into_boxed_slice()),
+        }
+    }
+}
+
+impl KeptLine {
+    /// The line again, from its frame's `payload`.
+    pub fn restore(&self, payload: &[u8]) -> LineRec {
+        match self {
+            KeptLine::At { at, len } => {
+                let (at, len) = (*at as usize, *len as usize);
+                let bytes = payload.get(at..at.saturating_add(len)).unwrap_or_default().to_vec();
+                LineRec { bytes, at: Some(at), too_long: false }
+            }
+            KeptLine::Reassembled(bytes) => LineRec { bytes: bytes.to_vec(), at: None, too_long: false },
+            KeptLine::TooLong => LineRec { bytes: Vec::new(), at: None, too_long: true },
+        }
+    }
+}
 
 /// A line of the connection: its frame, and its index among the lines that frame completes (one
 /// segment can carry two requests, or two OKs).
@@ -126,6 +170,34 @@ mod tests {
         // Two lines in one segment: each at its offset.
         let two = c.segment(22, 2_400_120_000_000, 1, Some(20), b"OK\r\nWVCI 1.1 x\r\n");
         assert_eq!(two.iter().map(|l| l.at).collect::<Vec<_>>(), [Some(0), Some(4)]);
+    }
+
+    #[test]
+    fn kept_lines_restore_exactly_from_their_frame() {
+        assert_eq!(std::mem::size_of::<KeptLine>(), 24);
+        let mut c = Connection::default();
+        c.dirs[1].framer = LineFramer::new(24);
+        // Two lines and the start of a third; its end; a line past the bound, then an OK; a
+        // retransmission of that OK with a PING after it; half a line.
+        let segments: [(u32, &[u8]); 5] = [
+            (1, b"OK\r\nWVCI 1.1 x\r\nWV"),
+            (19, b"CI 1.2 split\r\n"),
+            (33, b"0123456789abcdefghijklmnopqrstuvwxyz\r\nOK\r\n"),
+            (71, b"OK\r\nPING\r\n"),
+            (81, b"OK"),
+        ];
+        let mut kinds = Vec::new();
+        for (i, (seq, payload)) in segments.into_iter().enumerate() {
+            for line in c.segment(i as u32 + 1, 0, 1, Some(seq), payload) {
+                let kept = line.kept();
+                kinds.push(std::mem::discriminant(&kept));
+                assert_eq!(kept.restore(payload), line, "frame {}", i + 1);
+            }
+        }
+        let at = std::mem::discriminant(&KeptLine::At { at: 0, len: 0 });
+        let re = std::mem::discriminant(&KeptLine::Reassembled(Box::new([])));
+        let long = std::mem::discriminant(&KeptLine::TooLong);
+        assert_eq!(kinds, [at, at, re, long, at, at], "in place, reassembled and too long lines all round-trip");
     }
 
     #[test]

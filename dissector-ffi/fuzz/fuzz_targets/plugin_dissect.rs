@@ -2,8 +2,9 @@
 //! channel and WAP Push bodies through `dissect`, and a TCP connection's segments (random
 //! directions, sizes, retransmissions and overlaps) through `tcp::Connection`. Every span a
 //! dissector writes must lie inside the buffer it was given (else the plugin would highlight the
-//! wrong bytes), a line located in a segment must be exactly those bytes of it, and every OK is
-//! paired with an earlier request, both ways.
+//! wrong bytes), a line located in a segment must be exactly those bytes of it and must come back
+//! whole from what the plugin keeps of it between passes, and every OK is paired with an earlier
+//! request, both ways.
 #![no_main]
 use libfuzzer_sys::fuzz_target;
 use wvcir::{Channel, Span};
@@ -53,6 +54,8 @@ fn tcp(data: &[u8]) {
             if let Some(at) = l.at {
                 assert_eq!(payload.get(at..at + l.bytes.len()), Some(l.bytes.as_slice()), "line located at {at}");
             }
+            // What the plugin keeps between passes gives back exactly this line.
+            assert_eq!(&l.kept().restore(payload), l);
             let mut sink = Bounded(l.bytes.len());
             if let Ok(m) = wvcir::parse_line(&l.bytes) {
                 dissect::emit_message(&mut sink, &m, Channel::Tcp, "ascii", &|s| s);

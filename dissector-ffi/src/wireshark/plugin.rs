@@ -10,7 +10,7 @@
 use super::abi::{self, Abi};
 use super::ffi::{self, Api, EiRegisterInfo, ExpertField, ExpertFieldInfo, HeaderFieldInfo, HfRegisterInfo, NsTime};
 use crate::dissect::{self, Expert, Field, Severity, Sink};
-use crate::tcp::{Connection, FrameLines};
+use crate::tcp::{Connection, KeptLine, LineRec};
 use std::ffi::{CString, c_char, c_int, c_void};
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::atomic::{AtomicI32, Ordering};
@@ -307,7 +307,7 @@ unsafe extern "C" fn register_handoff() {
 struct State {
     conns: Vec<ConnState>,
     /// What each frame of a TCP CIR connection shows, indexed by the per-packet data token.
-    frames: Vec<(usize, FrameLines)>,
+    frames: Vec<(usize, Box<[KeptLine]>)>,
 }
 
 struct ConnState {
@@ -435,7 +435,7 @@ impl Ctx {
         let (conn_idx, lines) = if frame_token > 0 {
             // A later pass: show what the first pass found.
             match state.frames.get(frame_token - 1) {
-                Some((c, lines)) => (*c, lines.clone()),
+                Some((c, kept)) => (*c, kept.iter().map(|k| k.restore(payload)).collect()),
                 None => return 0,
             }
         } else {
@@ -457,7 +457,7 @@ impl Ctx {
             let dir = usize::from(sp != cs.first_src_port);
             let lines = cs.conn.segment(frame, ts, dir, seq, payload);
             cs.spoke |= lines.iter().any(|l| wvcir::parse_line(&l.bytes).is_ok());
-            state.frames.push((conn_idx, lines.clone()));
+            state.frames.push((conn_idx, lines.iter().map(LineRec::kept).collect()));
             // SAFETY: storing a token as this frame's data for our protocol (file scope).
             unsafe { (api.p_add_proto_data)(scope, self.pinfo, proto, 0, state.frames.len() as *mut c_void) };
             (conn_idx, lines)
