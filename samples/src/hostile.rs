@@ -220,9 +220,10 @@ fn distinct_flows<W: Write>(n: u32, out: W) -> io::Result<()> {
         false,
     );
     for i in 0..n {
-        // 10.0.0.0/8 holds 2^24 sources; the source port varies too, so every datagram is its own flow.
-        set_ipv4_source(&mut f, [10, (i >> 16) as u8, (i >> 8) as u8, i as u8]);
-        set_udp_ports(&mut f, 1024 + (i % 60_000) as u16, 3717);
+        // Every datagram from its own source: its own flow. Patched in place, not rebuilt.
+        let (ip, port) = source(i);
+        set_ipv4_source(&mut f, ip.octets());
+        set_udp_ports(&mut f, port, 3717);
         p.frame(&f)?;
     }
     p.frame(&good_cir("wv:after.flood"))?;
@@ -240,8 +241,14 @@ fn tcp_segment_from(src: (IpAddr, u16), seq: u32, payload: &[u8]) -> Vec<u8> {
 }
 
 /// The `i`th of up to 2^24 distinct sources: an address in 10.0.0.0/8 and a port.
-fn source(i: u32) -> (IpAddr, u16) {
-    (IpAddr::V4(Ipv4Addr::new(10, (i >> 16) as u8, (i >> 8) as u8, i as u8)), 1024 + (i % 60_000) as u16)
+fn source(i: u32) -> (Ipv4Addr, u16) {
+    (Ipv4Addr::new(10, (i >> 16) as u8, (i >> 8) as u8, i as u8), 1024 + (i % 60_000) as u16)
+}
+
+/// [`source`] as an endpoint for [`ip_packet`].
+fn endpoint(i: u32) -> (IpAddr, u16) {
+    let (ip, port) = source(i);
+    (IpAddr::V4(ip), port)
 }
 
 fn distinct_cookies<W: Write>(n: u32, out: W) -> io::Result<()> {
@@ -249,7 +256,7 @@ fn distinct_cookies<W: Write>(n: u32, out: W) -> io::Result<()> {
     p.frame(&good_cir("wv:before.sessions"))?;
     for i in 0..n {
         let payload = LineRepr::Cir { version: b"1.3", cookie: format!("wv:s.{i}").as_bytes() }.to_vec(LineEnd::CrLf);
-        p.frame(&frame(Link::Ethernet, &ip_packet(source(i), (PHONE, 3717), 0, &Transport::Udp, &payload), false))?;
+        p.frame(&frame(Link::Ethernet, &ip_packet(endpoint(i), (PHONE, 3717), 0, &Transport::Udp, &payload), false))?;
     }
     p.frame(&good_cir("wv:after.sessions"))?;
     p.finish()
@@ -259,7 +266,7 @@ fn helo_connections<W: Write>(n: u32, out: W) -> io::Result<()> {
     let mut p = Pcap::new(out)?;
     p.frame(&good_cir("wv:before.connections"))?;
     for i in 0..n {
-        p.frame(&tcp_segment_from(source(i), 1, format!("HELO s{i}\r\n").as_bytes()))?;
+        p.frame(&tcp_segment_from(endpoint(i), 1, format!("HELO s{i}\r\n").as_bytes()))?;
     }
     p.frame(&good_cir("wv:after.connections"))?;
     p.finish()
