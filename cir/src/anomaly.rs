@@ -1,6 +1,6 @@
 //! The names a decoder reports: anomalies (the message decodes) and malformations (it does not).
 //!
-//! The names are those of `shared/PROTOCOL.md` section 1, plus the few the TCP channel needs
+//! The names are those of `docs/protocol.md` (the acceptance table), plus the few the TCP channel needs
 //! (`unknown-command`, `missing-session-id`, `line-too-long`) and those of the WAP Push wrapper.
 //! They are stable: the analyzer's JSON and the Wireshark expert items use them verbatim.
 
@@ -25,11 +25,14 @@ pub enum Anomaly {
     Oversize,
     /// Bytes after the line end.
     TrailingData,
+    /// A TCP line still open when the capture ended: what came of it is not known, so it is not
+    /// a whole message.
+    Incomplete,
 }
 
 impl Anomaly {
     /// Every anomaly, in a fixed order.
-    pub const ALL: [Anomaly; 7] = [
+    pub const ALL: [Anomaly; 8] = [
         Anomaly::KeywordCase,
         Anomaly::UnknownVersion,
         Anomaly::ExtraFields,
@@ -37,6 +40,7 @@ impl Anomaly {
         Anomaly::NonPrintable,
         Anomaly::Oversize,
         Anomaly::TrailingData,
+        Anomaly::Incomplete,
     ];
 
     /// The stable kebab-case name (`keyword-case`, ...).
@@ -49,6 +53,7 @@ impl Anomaly {
             Anomaly::NonPrintable => "non-printable",
             Anomaly::Oversize => "oversize",
             Anomaly::TrailingData => "trailing-data",
+            Anomaly::Incomplete => "incomplete",
         }
     }
 
@@ -62,6 +67,7 @@ impl Anomaly {
             Anomaly::NonPrintable => "bytes outside printable ASCII before the line end",
             Anomaly::Oversize => "datagram over 512 bytes, larger than Symbian's receive buffer",
             Anomaly::TrailingData => "bytes after the line end",
+            Anomaly::Incomplete => "TCP line still open when the capture ended: not a whole message",
         }
     }
 }

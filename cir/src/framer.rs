@@ -37,6 +37,14 @@ pub enum Frame<'b> {
         /// Its first `max_line` bytes.
         prefix: &'b [u8],
     },
+    /// The tail of a line whose start was lost (after [`LineFramer::gap`]), skipped up to and
+    /// including its line end: reported once, when its line end arrives (or the stream ends).
+    Skipped {
+        /// Stream offset of the tail's first byte.
+        offset: u64,
+        /// Bytes skipped, line end included.
+        len: u64,
+    },
 }
 
 /// An incremental, bounded line framer for one direction of a TCP stream.
@@ -52,6 +60,20 @@ pub struct LineFramer {
     pending_cr: bool,
     /// Inside a too-long line: drop bytes until its line end.
     skipping: bool,
+    /// After a gap (or a stream whose start was not seen): the next bytes may be the tail of a
+    /// line; see [`LineFramer::gap`].
+    resync: bool,
+    /// Inside the tail being skipped (a line end ends it, even at the start of a push).
+    in_tail: bool,
+    /// Stream offset where the tail being skipped began.
+    tail_start: u64,
+    /// Up to four bytes after a gap, held until they show whether a line starts there.
+    probe: Vec<u8>,
+    /// The skipped tail ended in a CR at the end of a push: an LF right after it is skipped too.
+    tail_cr: bool,
+    /// Bytes skipped while resynchronising, and partial lines cut by gaps.
+    resync_bytes: u64,
+    cut_lines: u64,
 }
 
 impl Default for LineFramer {
@@ -63,7 +85,21 @@ impl Default for LineFramer {
 impl LineFramer {
     /// A framer that buffers at most `max_line` bytes of a partial line (at least 1).
     pub fn new(max_line: usize) -> Self {
-        Self { buf: Vec::new(), max_line: max_line.max(1), next: 0, line_start: 0, pending_cr: false, skipping: false }
+        Self {
+            buf: Vec::new(),
+            max_line: max_line.max(1),
+            next: 0,
+            line_start: 0,
+            pending_cr: false,
+            skipping: false,
+            resync: false,
+            in_tail: false,
+            tail_start: 0,
+            probe: Vec::new(),
+            tail_cr: false,
+            resync_bytes: 0,
+            cut_lines: 0,
+        }
     }
 
     /// Stream offset of the next byte expected.
@@ -73,19 +109,120 @@ impl LineFramer {
 
     /// Bytes held for an incomplete line.
     pub fn buffered(&self) -> usize {
-        self.buf.len()
+        self.buf.len() + self.probe.len()
+    }
+
+    /// Bytes skipped as the tail of a line whose start was lost (after a gap, or at a stream
+    /// whose start was not captured).
+    pub fn resync_bytes(&self) -> u64 {
+        self.resync_bytes
+    }
+
+    /// Partial lines thrown away because a gap cut them.
+    pub fn cut_lines(&self) -> u64 {
+        self.cut_lines
+    }
+
+    /// `len` bytes of the stream are missing (a segment the capture never had), or, with `len`
+    /// 0, the stream is joined mid-way. A partial line is thrown away (counted in
+    /// [`LineFramer::cut_lines`]), and the bytes that follow are read as the tail of a lost line
+    /// up to its line end, unless they start like a line of the protocol (`WVCI`, `HELO`, `OK`,
+    /// `PING`, any case) or with a line end.
+    pub fn gap(&mut self, len: u64) {
+        if !self.buf.is_empty() || self.skipping || self.pending_cr {
+            self.cut_lines += 1;
+        }
+        self.buf.clear();
+        self.skipping = false;
+        self.pending_cr = false;
+        self.resync_bytes += self.probe.len() as u64;
+        self.next += self.probe.len() as u64;
+        self.probe.clear();
+        self.next += len;
+        self.line_start = self.next;
+        self.resync = true;
+        self.in_tail = false;
+        self.tail_cr = false;
     }
 
     /// Feeds the next bytes of the stream; `on_frame` gets every line they complete, in order.
     /// Lines wholly inside `data` are handed out without copying.
-    pub fn push(&mut self, mut data: &[u8], mut on_frame: impl FnMut(Frame<'_>)) {
+    pub fn push(&mut self, data: &[u8], mut on_frame: impl FnMut(Frame<'_>)) {
+        self.push_dyn(data, &mut on_frame);
+    }
+
+    fn push_dyn(&mut self, mut data: &[u8], on_frame: &mut dyn FnMut(Frame<'_>)) {
+        if data.is_empty() {
+            return;
+        }
+        if std::mem::take(&mut self.tail_cr) && data.first() == Some(&b'\n') {
+            self.skip(1);
+            data = data.get(1..).unwrap_or_default();
+        }
+        if !self.resync {
+            return self.frame(data, on_frame);
+        }
+        if self.in_tail {
+            if let Some(rest) = self.skip_tail(data, on_frame) {
+                self.push_dyn(rest, on_frame);
+            }
+            return;
+        }
+        // After a gap: look at up to four bytes before deciding whether a line starts here, so
+        // that the decision does not depend on where the segments were cut.
+        let take = (4 - self.probe.len()).min(data.len());
+        let (head, rest) = data.split_at(take);
+        self.probe.extend_from_slice(head);
+        if self.probe.len() < 4 && !self.probe.iter().any(|&b| b == b'\r' || b == b'\n') {
+            return;
+        }
+        let probe = std::mem::take(&mut self.probe);
+        self.resync = false;
+        if starts_like_a_line(&probe) {
+            self.frame(&probe, on_frame);
+        } else {
+            self.resync = true;
+            self.in_tail = true;
+            self.tail_start = self.next;
+            if let Some(after) = self.skip_tail(&probe, on_frame) {
+                self.push_dyn(after, on_frame);
+            }
+        }
+        self.push_dyn(rest, on_frame);
+    }
+
+    /// Skips the tail of a lost line up to and including its line end; returns what follows it,
+    /// or `None` when `data` ends inside the tail.
+    fn skip_tail<'d>(&mut self, data: &'d [u8], on_frame: &mut dyn FnMut(Frame<'_>)) -> Option<&'d [u8]> {
+        let Some(pos) = data.iter().position(|&b| b == b'\r' || b == b'\n') else {
+            self.skip(data.len());
+            return None;
+        };
+        let skip = pos + LineEnd::at(data.get(pos..).unwrap_or_default()).as_bytes().len();
+        self.skip(skip);
+        self.resync = false;
+        self.in_tail = false;
+        on_frame(Frame::Skipped { offset: self.tail_start, len: self.next - self.tail_start });
+        // A CR at the very end may be half a CRLF: its LF, if it comes next, is skipped too.
+        self.tail_cr = skip == data.len() && data.last() == Some(&b'\r');
+        Some(data.get(skip..).unwrap_or_default())
+    }
+
+    fn skip(&mut self, n: usize) {
+        self.resync_bytes += n as u64;
+        self.next += n as u64;
+        self.line_start = self.next;
+    }
+
+    /// Frames bytes in line mode.
+    fn frame(&mut self, mut data: &[u8], on_frame: &mut dyn FnMut(Frame<'_>)) {
         if data.is_empty() {
             return;
         }
         if self.pending_cr {
             self.pending_cr = false;
             let crlf = data.first() == Some(&b'\n');
-            self.emit_buffered(if crlf { LineEnd::CrLf } else { LineEnd::Cr }, &mut on_frame);
+            self.emit_buffered(if crlf { LineEnd::CrLf } else { LineEnd::Cr }, on_frame);
             if crlf {
                 data = data.get(1..).unwrap_or_default();
                 self.next += 1;
@@ -94,7 +231,7 @@ impl LineFramer {
         }
         while !data.is_empty() {
             let Some(pos) = data.iter().position(|&b| b == b'\r' || b == b'\n') else {
-                self.absorb(data, &mut on_frame);
+                self.absorb(data, on_frame);
                 self.next += data.len() as u64;
                 return;
             };
@@ -102,7 +239,7 @@ impl LineFramer {
             let end = LineEnd::at(rest);
             // A CR as the last byte might be the first half of a CRLF: wait for the next byte.
             if end == LineEnd::Cr && rest.len() == 1 {
-                self.absorb(head, &mut on_frame);
+                self.absorb(head, on_frame);
                 self.next += head.len() as u64 + 1;
                 self.pending_cr = true;
                 return;
@@ -110,8 +247,8 @@ impl LineFramer {
             if !self.skipping && self.buf.is_empty() && head.len() <= self.max_line {
                 on_frame(Frame::Line { offset: self.line_start, line: head, line_end: end });
             } else {
-                self.absorb(head, &mut on_frame);
-                self.emit_buffered(end, &mut on_frame);
+                self.absorb(head, on_frame);
+                self.emit_buffered(end, on_frame);
             }
             let eol_len = end.as_bytes().len();
             self.next += (head.len() + eol_len) as u64;
@@ -123,6 +260,24 @@ impl LineFramer {
     /// Ends the stream: a pending line without a line end comes out as [`LineEnd::None`]. Returns
     /// whether the stream ended inside a line (a connection closed mid-line).
     pub fn finish(&mut self, mut on_frame: impl FnMut(Frame<'_>)) -> bool {
+        let probe = std::mem::take(&mut self.probe);
+        if !probe.is_empty() {
+            // The stream ended before four bytes after a gap showed what they are.
+            self.resync = false;
+            if starts_like_a_line(&probe) {
+                self.frame(&probe, &mut on_frame);
+            } else {
+                self.tail_start = self.next;
+                self.in_tail = true;
+                self.skip(probe.len());
+            }
+        }
+        if std::mem::take(&mut self.in_tail) {
+            self.resync = false;
+            on_frame(Frame::Skipped { offset: self.tail_start, len: self.next - self.tail_start });
+            self.line_start = self.next;
+            return true;
+        }
         if self.pending_cr {
             self.pending_cr = false;
             self.emit_buffered(LineEnd::Cr, &mut on_frame);
@@ -139,7 +294,7 @@ impl LineFramer {
 
     /// Buffers bytes of an incomplete line, reporting it once if it passes the bound; the caller
     /// advances the stream offset.
-    fn absorb(&mut self, bytes: &[u8], on_frame: &mut impl FnMut(Frame<'_>)) {
+    fn absorb(&mut self, bytes: &[u8], on_frame: &mut dyn FnMut(Frame<'_>)) {
         if self.skipping {
             return;
         }
@@ -154,12 +309,63 @@ impl LineFramer {
         }
     }
 
-    fn emit_buffered(&mut self, line_end: LineEnd, on_frame: &mut impl FnMut(Frame<'_>)) {
+    fn emit_buffered(&mut self, line_end: LineEnd, on_frame: &mut dyn FnMut(Frame<'_>)) {
         if self.skipping {
             self.skipping = false;
         } else {
             on_frame(Frame::Line { offset: self.line_start, line: &self.buf, line_end });
         }
         self.buf.clear();
+    }
+}
+
+/// Whether bytes after a gap start like a line of the protocol rather than the tail of one.
+fn starts_like_a_line(data: &[u8]) -> bool {
+    let n = data.len().min(4);
+    let head = data.get(..n).unwrap_or_default();
+    let like = |kw: &[u8]| {
+        let m = head.len().min(kw.len());
+        head.get(..m).zip(kw.get(..m)).is_some_and(|(h, k)| h.eq_ignore_ascii_case(k))
+    };
+    matches!(data.first(), Some(b'\r' | b'\n')) || [&b"WVCI"[..], b"HELO", b"OK", b"PING"].into_iter().any(like)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn lines(f: &mut LineFramer, parts: &[&[u8]]) -> Vec<(u64, Vec<u8>)> {
+        let mut out = Vec::new();
+        for p in parts {
+            f.push(p, |fr| {
+                if let Frame::Line { offset, line, .. } = fr {
+                    out.push((offset, line.to_vec()));
+                }
+            });
+        }
+        out
+    }
+
+    #[test]
+    fn a_gap_cuts_the_partial_line_and_skips_a_lost_lines_tail() {
+        let mut f = LineFramer::default();
+        let got = lines(&mut f, &[b"OK\r\nWVCI 1.2 ab"]);
+        assert_eq!(got, [(0, b"OK".to_vec())]);
+        f.gap(10);
+        let got = lines(&mut f, &[b"cd\r\nWVCI 1.2 x\r\n"]);
+        assert_eq!(got, [(29, b"WVCI 1.2 x".to_vec())]);
+        assert_eq!((f.cut_lines(), f.resync_bytes()), (1, 4));
+        // After another gap, bytes that start like a line are a line.
+        f.gap(3);
+        assert_eq!(lines(&mut f, &[b"PING\r\n"]), [(44, b"PING".to_vec())]);
+        assert_eq!(f.cut_lines(), 1, "nothing was open");
+    }
+
+    #[test]
+    fn a_tail_spread_over_segments_is_skipped_whole() {
+        let mut f = LineFramer::default();
+        f.gap(0);
+        assert_eq!(lines(&mut f, &[b"tail-with", b"out-end", b"\r\nOK\r\n"]), [(18, b"OK".to_vec())]);
+        assert_eq!(f.resync_bytes(), 18);
     }
 }

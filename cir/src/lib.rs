@@ -52,7 +52,7 @@
 //! | channel | module | transport |
 //! |---|---|---|
 //! | UDP/IP CIR (`SUDP`) | [`decode_cir`] | one UDP datagram to port 3717 |
-//! | TCP CIR channel (`STCP`) | [`decode_line`], [`framer`], [`pairing`] | a line protocol on TCP 3717: HELO, OK, PING, WVCI |
+//! | TCP CIR channel (`STCP`) | [`tcp`] (over [`decode_line`], [`framer`], [`pairing`]) | a line protocol on TCP 3717: HELO, OK, PING, WVCI |
 //! | SMS CIR (`SSMS`) | [`sms`] | WDP port 3716: ASCII or GSM 7-bit packed text |
 //! | WAP Push CIR | [`wsp`] | a WSP Push PDU on WDP port 2948 |
 //!
@@ -95,8 +95,10 @@ pub mod framer;
 pub mod gsm7;
 mod message;
 pub mod pairing;
+pub mod payload;
 pub mod sms;
 mod span;
+pub mod tcp;
 pub mod wsp;
 
 pub use anomaly::{Anomalies, Anomaly, DecodeError, ErrorKind};

@@ -11,7 +11,7 @@
 //! ```
 //!
 //! One tokenizer serves all four commands. The decoder is liberal where real clients are (see the
-//! acceptance table in `shared/PROTOCOL.md`): it decodes what a client might still act on and
+//! acceptance table in `docs/protocol.md`): it decodes what a client might still act on and
 //! records an [`Anomaly`] with the bytes at fault, and it refuses, with a [`DecodeError`] naming
 //! the byte, only what no client could act on.
 

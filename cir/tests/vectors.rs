@@ -1,4 +1,4 @@
-//! Byte-exact test vectors: every example and every acceptance-table case of `shared/PROTOCOL.md`.
+//! Byte-exact test vectors: every example and every acceptance-table case of `docs/protocol.md`.
 #![allow(clippy::indexing_slicing, clippy::unwrap_used)]
 
 use wvcir::framer::{Frame, LineFramer};
@@ -227,7 +227,7 @@ fn framer_splits_lines_shared_segments_and_one_byte_pushes() {
         let mut got = Vec::new();
         let mut collect = |fr: Frame<'_>| match fr {
             Frame::Line { offset, line, line_end } => got.push((offset, line.to_vec(), line_end)),
-            Frame::TooLong { .. } => panic!("no line is too long"),
+            Frame::TooLong { .. } | Frame::Skipped { .. } => panic!("no line is too long, nothing is skipped"),
         };
         for seg in stream.chunks(chunk) {
             f.push(seg, &mut collect);
@@ -248,6 +248,7 @@ fn framer_bounds_long_lines_and_recovers() {
         frames.push(match fr {
             Frame::Line { offset, line, .. } => (offset, line.to_vec(), false),
             Frame::TooLong { offset, prefix } => (offset, prefix.to_vec(), true),
+            Frame::Skipped { .. } => panic!("nothing is skipped without a gap"),
         })
     };
     f.push(b"OK\r\nABCDEFG", &mut collect);

@@ -1,0 +1,162 @@
+//! One payload of a known channel, decoded: the one decoder behind the analyzer's datagrams, the
+//! plugin's datagrams, the C API and `wvcir decode`.
+//!
+//! What a channel's payload is:
+//!
+//! | channel | payload | messages |
+//! |---|---|---|
+//! | [`Channel::Udp`] | one datagram | one CIR |
+//! | [`Channel::Sms`] | WDP user data: ASCII or GSM 7-bit text (or Android's SMS HELO) | one |
+//! | [`Channel::WapPush`] | a WSP Push PDU | the CIR in its body |
+//! | [`Channel::Tcp`] | an excerpt of a TCP channel stream that starts at a line | one per line |
+//!
+//! A TCP *connection* goes through [`crate::tcp::Connection`] instead, which knows segments,
+//! order and pairing; this decodes bytes already in order (a pasted excerpt, one C API buffer).
+
+use crate::framer::{Frame, LineFramer};
+use crate::sms::{self, Encoding, SmsText};
+use crate::{Channel, DecodeError, ErrorKind, Message, Span, wsp};
+
+/// Room a decode may need (the unpacked text of a GSM 7-bit SMS); reuse it across calls.
+#[derive(Clone, Debug, Default)]
+pub struct Scratch {
+    sms: SmsText,
+}
+
+/// What a payload holds.
+#[derive(Clone, Debug)]
+pub struct Decoded<'a> {
+    /// The channel it was decoded as.
+    pub channel: Channel,
+    /// How its text was carried.
+    pub encoding: Encoding,
+    /// For a WAP Push: the PDU around the CIR.
+    pub wap_push: Option<wsp::Push<'a>>,
+    /// The messages, malformed ones included (see [`Message::malformed`]). Their spans index the
+    /// payload, except for GSM 7-bit text: map those with [`Decoded::payload_span`].
+    pub messages: Vec<Message<'a>>,
+    /// Why the payload (or, for TCP, its first undecodable line) is not a message.
+    pub error: Option<DecodeError>,
+    /// For GSM 7-bit text: payload bytes before the packed text.
+    gsm7_offset: Option<usize>,
+}
+
+impl Decoded<'_> {
+    /// The payload bytes that carry `span` of a message.
+    pub fn payload_span(&self, span: Span) -> Span {
+        match self.gsm7_offset {
+            Some(offset) => {
+                let (o, l) = crate::gsm7::septets_to_bytes(span.offset, span.len);
+                Span::new(o + offset, l)
+            }
+            None => span,
+        }
+    }
+}
+
+/// Decodes `payload` as `channel`.
+///
+/// ```
+/// use wvcir::{Channel, Command, payload};
+/// let mut scratch = payload::Scratch::default();
+/// let d = payload::decode(Channel::Tcp, b"OK\r\nWVCI 1.2 abc\r\n", &mut scratch);
+/// let commands: Vec<_> = d.messages.iter().map(|m| m.command).collect();
+/// assert_eq!(commands, [Command::Ok, Command::Wvci]);
+/// assert_eq!(d.messages[1].cookie.unwrap().span, wvcir::Span::new(13, 3));
+/// ```
+pub fn decode<'a>(channel: Channel, payload: &'a [u8], scratch: &'a mut Scratch) -> Decoded<'a> {
+    let mut d = Decoded {
+        channel,
+        encoding: Encoding::Ascii,
+        wap_push: None,
+        messages: Vec::new(),
+        error: None,
+        gsm7_offset: None,
+    };
+    let one = |d: &mut Decoded<'a>, r: Result<Message<'a>, DecodeError>| match r {
+        Ok(m) => d.messages.push(m),
+        Err(e) => d.error = Some(e),
+    };
+    match channel {
+        Channel::Udp => one(&mut d, crate::parse_cir(payload)),
+        Channel::Sms => match sms::decode(payload, &mut scratch.sms) {
+            Ok(s) => {
+                d.encoding = s.encoding;
+                d.gsm7_offset = (s.encoding == Encoding::Gsm7).then_some(s.text_offset);
+                d.messages.push(s.message);
+            }
+            Err(e) => d.error = Some(e),
+        },
+        Channel::WapPush => match wsp::decode_push(payload) {
+            Ok(push) => {
+                one(&mut d, push.cir);
+                d.wap_push = Some(push);
+            }
+            Err(e) => d.error = Some(e),
+        },
+        Channel::Tcp => lines(payload, &mut d),
+    }
+    d
+}
+
+/// Frames an in-order excerpt of the TCP channel and decodes each line, line end included.
+fn lines<'a>(payload: &'a [u8], d: &mut Decoded<'a>) {
+    let mut framer = LineFramer::default();
+    let mut found: Vec<(usize, usize, bool)> = Vec::new();
+    let mut on = |f: Frame<'_>| match f {
+        Frame::Line { offset, line, line_end } => {
+            found.push((offset as usize, line.len() + line_end.as_bytes().len(), line.is_empty()));
+        }
+        Frame::TooLong { offset, .. } => found.push((offset as usize, usize::MAX, false)),
+        Frame::Skipped { .. } => {} // only after a gap, and an excerpt has none
+    };
+    framer.push(payload, &mut on);
+    framer.finish(&mut on);
+    for (start, len, blank) in found {
+        if blank {
+            continue; // a bare line end carries nothing
+        }
+        if len == usize::MAX {
+            let e = DecodeError::new(ErrorKind::LineTooLong, start, "line longer than the framer's bound");
+            d.error = d.error.or(Some(e));
+            continue;
+        }
+        let line = payload.get(start..start.saturating_add(len)).unwrap_or_default();
+        match crate::parse_line(line) {
+            Ok(m) => d.messages.push(m.shifted(start)),
+            Err(e) => d.error = d.error.or(Some(e.shifted(start))),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_channel() {
+        let mut s = Scratch::default();
+        let udp = decode(Channel::Udp, b"WVCI 1.3 wv:nokia.1", &mut s);
+        assert_eq!((udp.messages.len(), udp.error), (1, None));
+        let push = decode(Channel::WapPush, b"\x00\x06\x03\xC6\xAF\x8AWVCI 1.2 x", &mut s);
+        assert_eq!(push.messages[0].cookie.unwrap().span, Span::new(15, 1));
+        assert!(push.wap_push.is_some());
+        let packed = crate::encode::gsm7(b"WVCI 1.2 12345").unwrap();
+        let sms = decode(Channel::Sms, &packed, &mut s);
+        assert_eq!(sms.encoding, Encoding::Gsm7);
+        let cookie = sms.messages[0].cookie.unwrap().span;
+        assert_eq!(sms.payload_span(cookie), Span::new(7, 6));
+        let not = decode(Channel::Udp, b"GET / HTTP/1.1", &mut s);
+        assert_eq!(not.error.map(|e| e.kind), Some(ErrorKind::NotCir));
+    }
+
+    #[test]
+    fn a_tcp_excerpt_is_lines_with_the_first_error_kept() {
+        let mut s = Scratch::default();
+        let d = decode(Channel::Tcp, b"OK\r\n\r\nbogus\r\nWVCI 1.2 abc\r\nHELO", &mut s);
+        let commands: Vec<_> = d.messages.iter().map(|m| m.command.as_str()).collect();
+        assert_eq!(commands, ["OK", "WVCI", "HELO"], "blank lines carry nothing; the last line has no end");
+        assert_eq!(d.error.map(|e| (e.kind, e.offset)), Some((ErrorKind::UnknownCommand, 6)));
+        assert!(d.messages[2].malformed.is_some(), "HELO without a session id");
+    }
+}

@@ -1,0 +1,358 @@
+//! One TCP connection of the CIR channel: both directions reassembled, framed into lines, decoded,
+//! and each OK paired with the HELO or PING it answers.
+//!
+//! This is the one TCP engine of the project: the analyzer and the Wireshark plugin feed it the
+//! same segments (payload, sequence number, control flag, frame number, time) and get the same
+//! lines, each tagged with the frame that completes it. See `docs/tcp-engine.md`.
+//!
+//! A line is complete when its line end arrives. A line still open when its direction ends (the
+//! FIN is reached, or a RST) is reported with [`LineEnd::None`] in the frame that ended it. A line
+//! still open when the *capture* ends ([`Connection::end_of_capture`]) is reported with
+//! [`Anomaly::Incomplete`]: nobody knows how it would have ended. A line longer than the framer's
+//! bound is reported once, as [`LineKind::TooLong`], in the frame that passes the bound.
+
+use super::reassembly::{Chunk, Reassembler, StreamStats};
+use super::seq::Control;
+use crate::framer::{Frame, LineFramer};
+use crate::pairing::Pending;
+use crate::{Anomaly, Command, DecodeError, ErrorKind, LineEnd, Message, Span};
+
+/// Which way a segment goes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Dir {
+    /// Client to server (HELO, PING).
+    ToServer,
+    /// Server to client (OK, CIRs).
+    ToClient,
+}
+
+impl Dir {
+    /// 0 for [`Dir::ToServer`], 1 for [`Dir::ToClient`].
+    pub const fn index(self) -> usize {
+        match self {
+            Dir::ToServer => 0,
+            Dir::ToClient => 1,
+        }
+    }
+
+    /// The other way.
+    pub const fn reverse(self) -> Dir {
+        match self {
+            Dir::ToServer => Dir::ToClient,
+            Dir::ToClient => Dir::ToServer,
+        }
+    }
+}
+
+/// One segment as a consumer saw it.
+#[derive(Clone, Copy, Debug)]
+pub struct Segment<'a> {
+    /// Frame number (1-based, as Wireshark counts).
+    pub frame: u64,
+    /// Capture time, nanoseconds since the epoch.
+    pub ts: i64,
+    /// Which way it goes.
+    pub dir: Dir,
+    /// TCP sequence number (absolute or relative: only differences matter).
+    pub seq: u32,
+    /// SYN, FIN or RST.
+    pub control: Control,
+    /// TCP payload.
+    pub payload: &'a [u8],
+}
+
+/// How a line came to an end.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum LineKind {
+    /// Its line end arrived.
+    Complete,
+    /// Its direction ended (FIN or RST) before a line end: `line_end` none.
+    Closed,
+    /// The capture ended before its line end: flagged [`Anomaly::Incomplete`].
+    Incomplete,
+    /// It passed the framer's bound; `bytes` is its bounded prefix and the rest is skipped.
+    TooLong,
+    /// The tail of a line whose start the capture does not have (the connection was joined
+    /// mid-stream, or a gap cut it): skipped up to its line end; `bytes` is empty.
+    Tail,
+}
+
+/// A HELO or PING, as an OK that answers it refers to it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Request {
+    /// The request's line id.
+    pub id: u64,
+    /// The frame that completed it.
+    pub frame: u64,
+    /// Its time.
+    pub ts: i64,
+    /// HELO or PING.
+    pub command: Command,
+}
+
+/// A line of the connection.
+#[derive(Clone, Debug)]
+pub struct Line<'a> {
+    /// Its number in the connection, from 0.
+    pub id: u64,
+    /// Which way it went.
+    pub dir: Dir,
+    /// The frame that completed it (its last byte, or the FIN/RST that ended it).
+    pub frame: u64,
+    /// That frame's time.
+    pub ts: i64,
+    /// Stream offset of its first byte.
+    pub offset: u64,
+    /// The line with its line end (for [`LineKind::TooLong`], the bounded prefix).
+    pub bytes: &'a [u8],
+    /// Where `bytes` lie in the completing segment's payload, when they all lie there exactly;
+    /// `None` for a line assembled from several segments.
+    pub at: Option<usize>,
+    /// How it ended.
+    pub kind: LineKind,
+    /// The decoded line (spans relative to `bytes`). A blank line is `Err(not-cir)`.
+    pub message: Result<Message<'a>, DecodeError>,
+    /// For an OK: the request it answers.
+    pub answers: Option<Request>,
+}
+
+impl Line<'_> {
+    /// Whether the line is empty (a bare line end), which carries nothing.
+    pub fn is_blank(&self) -> bool {
+        !matches!(self.kind, LineKind::TooLong | LineKind::Tail) && self.bytes.iter().all(|&b| b == b'\r' || b == b'\n')
+    }
+}
+
+/// What a connection dropped, skipped or could not pair: nothing is lost without a count.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct ConnectionStats {
+    /// Per direction ([`Dir::index`]): the reassembler's counts.
+    pub streams: [StreamStats; 2],
+    /// Bytes skipped as the tail of a line whose start was lost (mid-stream start, gap).
+    pub resync_bytes: u64,
+    /// Partial lines cut by a gap.
+    pub cut_lines: u64,
+    /// Lines past the framer's bound.
+    pub long_lines: u64,
+    /// Requests forgotten unanswered past [`crate::pairing::MAX_PENDING`].
+    pub requests_dropped: u64,
+    /// Bytes still held behind a gap when the capture ended.
+    pub held_at_end: u64,
+}
+
+#[derive(Debug)]
+struct Direction {
+    reasm: Reassembler,
+    framer: LineFramer,
+    /// Whether any data was delivered yet.
+    started: bool,
+}
+
+impl Direction {
+    fn new(max_line: usize) -> Self {
+        Self { reasm: Reassembler::default(), framer: LineFramer::new(max_line), started: false }
+    }
+}
+
+/// One TCP connection's CIR channel state.
+#[derive(Debug)]
+pub struct Connection {
+    dirs: [Direction; 2],
+    pending: Pending<Request>,
+    next_id: u64,
+    scratch: Vec<u8>,
+    long_lines: u64,
+    requests_dropped: u64,
+    held_at_end: u64,
+}
+
+impl Default for Connection {
+    fn default() -> Self {
+        Self::new(crate::framer::DEFAULT_MAX_LINE)
+    }
+}
+
+/// Where a segment's payload sits in its stream, so that lines can say where they lie in it.
+#[derive(Clone, Copy)]
+struct Placement<'p> {
+    offset: Option<u64>,
+    payload: &'p [u8],
+}
+
+/// The state a line is built from, borrowed apart from the direction being framed.
+struct Pairing<'s> {
+    pending: &'s mut Pending<Request>,
+    next_id: &'s mut u64,
+    scratch: &'s mut Vec<u8>,
+    requests_dropped: &'s mut u64,
+    long_lines: &'s mut u64,
+}
+
+impl Pairing<'_> {
+    fn line(
+        &mut self,
+        dir: Dir,
+        (frame, ts): (u64, i64),
+        place: Placement<'_>,
+        (offset, bytes, line_end, kind): (u64, &[u8], LineEnd, LineKind),
+        out: &mut dyn FnMut(&Line<'_>),
+    ) {
+        self.scratch.clear();
+        self.scratch.extend_from_slice(bytes);
+        self.scratch.extend_from_slice(line_end.as_bytes());
+        let bytes: &[u8] = self.scratch;
+        let at = place.offset.and_then(|start| {
+            let at = usize::try_from(offset.checked_sub(start)?).ok()?;
+            (place.payload.get(at..at.checked_add(bytes.len())?)? == bytes).then_some(at)
+        });
+        let message = match kind {
+            LineKind::TooLong => {
+                *self.long_lines += 1;
+                Err(DecodeError::new(ErrorKind::LineTooLong, bytes.len(), "line longer than the framer's bound"))
+            }
+            LineKind::Tail => {
+                Err(DecodeError::new(ErrorKind::NotCir, 0, "the tail of a line whose start was not captured"))
+            }
+            _ => crate::parse_line(bytes).map(|mut m| {
+                if kind == LineKind::Incomplete {
+                    m.anomalies.add(Anomaly::Incomplete, Span::new(0, bytes.len()));
+                }
+                m
+            }),
+        };
+        let id = *self.next_id;
+        *self.next_id += 1;
+        let mut answers = None;
+        // Only whole lines pair: a cut-off "OK" may have been "OKAY".
+        if kind != LineKind::Incomplete
+            && let Ok(m) = &message
+        {
+            match m.command {
+                Command::Helo | Command::Ping => {
+                    let request = Request { id, frame, ts, command: m.command };
+                    if self.pending.request(dir.index(), request).is_some() {
+                        *self.requests_dropped += 1;
+                    }
+                }
+                Command::Ok => answers = self.pending.answer(dir.index()),
+                Command::Wvci => {}
+            }
+        }
+        out(&Line { id, dir, frame, ts, offset, bytes, at, kind, message, answers });
+    }
+}
+
+impl Connection {
+    /// A connection whose framer buffers at most `max_line` bytes of a line.
+    pub fn new(max_line: usize) -> Self {
+        Self {
+            dirs: [Direction::new(max_line), Direction::new(max_line)],
+            pending: Pending::default(),
+            next_id: 0,
+            scratch: Vec::new(),
+            long_lines: 0,
+            requests_dropped: 0,
+            held_at_end: 0,
+        }
+    }
+
+    /// Tells direction `dir` where its stream starts when its SYN is not fed (see
+    /// [`Reassembler::start_at`]).
+    pub fn start_at(&mut self, dir: Dir, isn: u32) {
+        if let Some(d) = self.dirs.get_mut(dir.index()) {
+            d.reasm.start_at(isn);
+        }
+    }
+
+    /// Takes one segment (any segment: with or without payload, in capture order); `out` gets
+    /// every line it completes, in stream order.
+    pub fn segment(&mut self, seg: &Segment<'_>, out: &mut dyn FnMut(&Line<'_>)) {
+        let Connection { dirs, pending, next_id, scratch, long_lines, requests_dropped, .. } = self;
+        let Some(Direction { reasm, framer, started }) = dirs.get_mut(seg.dir.index()) else { return };
+        let mut pairing = Pairing { pending, next_id, scratch, requests_dropped, long_lines };
+        let place = Placement { offset: reasm.offset_of(seg.seq, seg.control), payload: seg.payload };
+        let when = (seg.frame, seg.ts);
+        let saw_start = reasm.saw_start() || seg.control == Control::Syn;
+        reasm.segment(seg.seq, seg.control, seg.payload, &mut |chunk| match chunk {
+            Chunk::Data { bytes, .. } => {
+                if !std::mem::replace(started, true) && !saw_start {
+                    // Joined mid-stream: the first bytes may be the tail of a line.
+                    framer.gap(0);
+                }
+                framer.push(bytes, |f| frame_line(&mut pairing, seg.dir, when, place, f, out));
+            }
+            Chunk::Gap { len, .. } => framer.gap(len),
+            Chunk::End { .. } => {
+                framer.finish(|f| frame_line_as(&mut pairing, seg.dir, when, place, f, LineKind::Closed, out));
+            }
+        });
+    }
+
+    /// The capture ended: a line still open in either direction is reported with
+    /// [`Anomaly::Incomplete`], in the connection's last frame (`frame`, `ts`); bytes still held
+    /// behind a gap are counted, not framed.
+    pub fn end_of_capture(&mut self, frame: u64, ts: i64, out: &mut dyn FnMut(&Line<'_>)) {
+        let Connection { dirs, pending, next_id, scratch, long_lines, requests_dropped, held_at_end } = self;
+        let mut pairing = Pairing { pending, next_id, scratch, requests_dropped, long_lines };
+        let place = Placement { offset: None, payload: &[] };
+        for (i, d) in dirs.iter_mut().enumerate() {
+            let dir = if i == 0 { Dir::ToServer } else { Dir::ToClient };
+            *held_at_end += d.reasm.held_bytes() as u64;
+            if d.reasm.ended() {
+                continue;
+            }
+            d.framer.finish(|f| frame_line_as(&mut pairing, dir, (frame, ts), place, f, LineKind::Incomplete, out));
+        }
+    }
+
+    /// What was dropped, skipped or left unpaired so far.
+    pub fn stats(&self) -> ConnectionStats {
+        let [a, b] = &self.dirs;
+        ConnectionStats {
+            streams: [a.reasm.stats(), b.reasm.stats()],
+            resync_bytes: a.framer.resync_bytes() + b.framer.resync_bytes(),
+            cut_lines: a.framer.cut_lines() + b.framer.cut_lines(),
+            long_lines: self.long_lines,
+            requests_dropped: self.requests_dropped,
+            held_at_end: self.held_at_end,
+        }
+    }
+
+    /// Requests waiting for their OK.
+    pub fn pending(&self) -> usize {
+        self.pending.len()
+    }
+}
+
+fn frame_line(
+    p: &mut Pairing<'_>,
+    dir: Dir,
+    when: (u64, i64),
+    place: Placement<'_>,
+    f: Frame<'_>,
+    out: &mut dyn FnMut(&Line<'_>),
+) {
+    frame_line_as(p, dir, when, place, f, LineKind::Complete, out);
+}
+
+/// A framed line, as `kind` when it has no line end (the stream or the capture ended in it).
+fn frame_line_as(
+    p: &mut Pairing<'_>,
+    dir: Dir,
+    when: (u64, i64),
+    place: Placement<'_>,
+    f: Frame<'_>,
+    open_kind: LineKind,
+    out: &mut dyn FnMut(&Line<'_>),
+) {
+    match f {
+        Frame::Line { offset, line, line_end } => {
+            let kind = if line_end == LineEnd::None { open_kind } else { LineKind::Complete };
+            p.line(dir, when, place, (offset, line, line_end, kind), out);
+        }
+        Frame::TooLong { offset, prefix } => {
+            p.line(dir, when, place, (offset, prefix, LineEnd::None, LineKind::TooLong), out);
+        }
+        Frame::Skipped { offset, .. } => p.line(dir, when, place, (offset, &[], LineEnd::None, LineKind::Tail), out),
+    }
+}
