@@ -60,6 +60,11 @@ pub fn samples() -> Vec<Sample> {
             s::tcp_cir(),
         ),
         sample(
+            "tcp-real-shapes.pcap",
+            "TCP shapes of real stacks on the 3717 line channel: mid-stream start, reordering, a lost segment and its fast retransmission, overlapping and contradicting retransmissions, keep-alives, zero-window probes, TSO segments over 8 KB, FIN with data, RST, a line cut by the capture end",
+            s::tcp_real_shapes(),
+        ),
+        sample(
             "sms-cir.pcap",
             "SMS CIR on UDP 3716, ASCII and GSM 7-bit; Android's SMS HELO (big-endian, nanosecond pcap)",
             s::sms_cir(),

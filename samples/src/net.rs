@@ -11,6 +11,7 @@ pub struct Flags {
     pub ack: bool,
     pub fin: bool,
     pub psh: bool,
+    pub rst: bool,
 }
 
 /// A transport segment between two endpoints.
@@ -49,6 +50,9 @@ pub fn ip_packet(src: (IpAddr, u16), dst: (IpAddr, u16), ip_id: u16, transport: 
             }
             if flags.psh {
                 t = t.psh();
+            }
+            if flags.rst {
+                t = t.rst();
             }
             t.write(&mut out, payload)
         }

@@ -179,6 +179,356 @@ pub fn tcp_cir() -> Capture {
     cap
 }
 
+/// Handshake, HELO and its OK: the start of a CIR line channel on TCP 3717.
+fn open_channel(cap: &mut Capture, c: &mut TcpConn, t: f64, session_id: &str) {
+    c.handshake(cap, t);
+    let helo = LineRepr::Helo { session_id: session_id.as_bytes() }.to_vec(LineEnd::CrLf);
+    c.send_acked(cap, t + 0.06, Dir::C2S, &helo, &format!("HELO {session_id} (one whole line)"));
+    let ok = LineRepr::Ok.to_vec(LineEnd::CrLf);
+    c.send_acked(cap, t + 0.11, Dir::S2C, &ok, "OK (answers the HELO; one whole line)");
+}
+
+/// Sample 2b: The TCP shapes real stacks produce, on the CIR line channel (TCP 3717), one
+/// connection per shape: a stream picked up mid-way, segments reordered, a segment lost and
+/// recovered by fast retransmission, retransmissions re-cut across segment boundaries and one
+/// contradicting the first copy, keep-alives, a zero window and its probes, TSO segments over
+/// 8 KB, a FIN carrying an unterminated line, a reset after one, and a line cut by the end of the
+/// capture. Captured on the path between phone and server; notes say which lines each data
+/// frame completes in stream order.
+pub fn tcp_real_shapes() -> Capture {
+    let link = Link::Ethernet;
+    let mut cap = Capture::new(Format::Pcap { link, big_endian: false, nanos: false });
+    let server = (SERVER, 3717);
+    let line = |cookie: &str| cir("1.2", cookie, LineEnd::CrLf);
+    let cat = |parts: &[&[u8]]| parts.concat();
+    let ok = LineRepr::Ok.to_vec(LineEnd::CrLf);
+
+    // 1. Picked up mid-stream: the capture starts while the channel is open; the first frame is
+    // server data beginning with the tail of a line whose head was sent before the capture.
+    let mid = "1237027800777-1804289384";
+    let mut m = TcpConn::new((CLIENT, 49_400), server, link, [0x3A10_4C2F, 0x6B21_9E04], 0.2);
+    let first = cat(&[b"4-1\r\n", &line(&format!("{mid}-2")), &line(&format!("{mid}-3"))]);
+    m.send(
+        &mut cap,
+        0.2,
+        Dir::S2C,
+        &first,
+        &format!(
+            "Mid-stream, no handshake captured: server data starting with '4-1' + CRLF, the tail of a line begun \
+             before the capture (no line: its head is missing); completes WVCI 1.2 {mid}-2 and WVCI 1.2 {mid}-3"
+        ),
+    );
+    m.ack(&mut cap, 0.24, Dir::C2S);
+    m.send_acked(
+        &mut cap,
+        12.7,
+        Dir::S2C,
+        &line(&format!("{mid}-4")),
+        &format!("CIR: WVCI 1.2 {mid}-4 (mid-stream connection)"),
+    );
+    let ping = LineRepr::Ping { trailing_space: false }.to_vec(LineEnd::CrLf);
+    m.send_acked(&mut cap, 30.0, Dir::C2S, &ping, "PING (Symbian form, no trailing space; mid-stream connection)");
+    m.send_acked(&mut cap, 30.05, Dir::S2C, &ok, "OK (answers the PING; mid-stream connection)");
+    m.send_acked(
+        &mut cap,
+        57.3,
+        Dir::S2C,
+        &line(&format!("{mid}-5")),
+        &format!("CIR: WVCI 1.2 {mid}-5 (mid-stream connection)"),
+    );
+    m.close(&mut cap, 100.0, Dir::C2S);
+
+    // 2. Reordering: the second of three CIR segments is captured after the third.
+    let mut c = TcpConn::new((CLIENT, 49_401), server, link, [0x3B00_0000, 0x6C00_0000], 2.0);
+    open_channel(&mut cap, &mut c, 2.0, "4f1c0a01");
+    let (r1, r2, r3) = (line("reorder-1"), line("reorder-2"), line("reorder-3"));
+    let s1 = c.next_seq(Dir::S2C);
+    let s2 = s1.wrapping_add(r1.len() as u32);
+    let s3 = s2.wrapping_add(r2.len() as u32);
+    c.send_at(&mut cap, 10.0, Dir::S2C, s1, &r1, "CIR: WVCI 1.2 reorder-1, segment 1 of 3 (completes it)");
+    c.send_at(
+        &mut cap,
+        10.0011,
+        Dir::S2C,
+        s3,
+        &r3,
+        "CIR segment 3 of 3, captured before segment 2: WVCI 1.2 reorder-3 waits behind the gap (completes no line)",
+    );
+    c.ack_to(&mut cap, 10.0012, Dir::C2S, s2, "ACK of segment 1 only: segment 2 has not arrived");
+    c.send_at(
+        &mut cap,
+        10.0015,
+        Dir::S2C,
+        s2,
+        &r2,
+        "CIR segment 2 of 3, captured after segment 3 (out of order): fills the gap, completes WVCI 1.2 reorder-2 \
+         and WVCI 1.2 reorder-3",
+    );
+    c.ack_noted(&mut cap, 10.0016, Dir::C2S, "ACK of all three segments");
+    let android_ping = LineRepr::Ping { trailing_space: true }.to_vec(LineEnd::CrLf);
+    c.send_acked(&mut cap, 15.0, Dir::C2S, &android_ping, "PING (Android form, 'PING ' + CRLF; one whole line)");
+    c.send_acked(&mut cap, 15.05, Dir::S2C, &ok, "OK (answers the PING; one whole line)");
+    // 3. Keep-alives on the idle channel: the last byte's sequence number again, no new data.
+    c.keep_alive(
+        &mut cap,
+        75.0,
+        Dir::C2S,
+        Some(0),
+        "TCP keep-alive (Windows style): 1 byte 0x00 at the sequence number of the PING's last byte (LF), \
+         already sent; no new data, completes no line",
+    );
+    c.ack_noted(&mut cap, 75.024, Dir::S2C, "ACK of the keep-alive (acknowledges nothing new)");
+    c.keep_alive(
+        &mut cap,
+        135.0,
+        Dir::C2S,
+        Some(b'\n'),
+        "TCP keep-alive repeating the last byte sent (LF of the PING); no new data, completes no line",
+    );
+    c.ack_noted(&mut cap, 135.024, Dir::S2C, "ACK of the keep-alive (acknowledges nothing new)");
+    c.close(&mut cap, 140.0, Dir::C2S);
+
+    // 4. A lost segment recovered by fast retransmission: A, (B lost), C, D; two duplicate ACKs;
+    // B again after D fills the gap. One line is split across B and C.
+    let mut c = TcpConn::new((CLIENT, 49_402), server, link, [0x3C00_0000, 0x6D00_0000], 150.0);
+    open_channel(&mut cap, &mut c, 150.0, "4f1c0a02");
+    let lost3 = line("lost-3");
+    let (l3a, l3b) = lost3.split_at(11);
+    let seg_a = line("lost-1");
+    let seg_b = cat(&[&line("lost-2"), l3a]);
+    let seg_c = cat(&[l3b, &line("lost-4")]);
+    let seg_d = line("lost-5");
+    let sa = c.next_seq(Dir::S2C);
+    let sb = sa.wrapping_add(seg_a.len() as u32);
+    let sc = sb.wrapping_add(seg_b.len() as u32);
+    let sd = sc.wrapping_add(seg_c.len() as u32);
+    c.send_at(&mut cap, 155.0, Dir::S2C, sa, &seg_a, "CIR: WVCI 1.2 lost-1 in segment A (completes it)");
+    c.ack_noted(&mut cap, 155.0003, Dir::C2S, "ACK of A");
+    c.send_at(
+        &mut cap,
+        155.002,
+        Dir::S2C,
+        sc,
+        &seg_c,
+        "CIR segment C; B before it (WVCI 1.2 lost-2 and the head of WVCI 1.2 lost-3) was not captured: the tail \
+         of lost-3 and WVCI 1.2 lost-4 wait behind the gap (completes no line)",
+    );
+    c.ack_to(&mut cap, 155.0021, Dir::C2S, sb, "Duplicate ACK 1: still acks the end of A (B missing)");
+    c.send_at(
+        &mut cap,
+        155.003,
+        Dir::S2C,
+        sd,
+        &seg_d,
+        "CIR segment D: WVCI 1.2 lost-5 waits behind the gap (completes no line)",
+    );
+    c.ack_to(&mut cap, 155.0031, Dir::C2S, sb, "Duplicate ACK 2: still acks the end of A");
+    c.send_at(
+        &mut cap,
+        155.008,
+        Dir::S2C,
+        sb,
+        &seg_b,
+        "CIR segment B, fast retransmission after D (its first copy was never captured): fills the gap, completes \
+         WVCI 1.2 lost-2, WVCI 1.2 lost-3 (split across B and C), WVCI 1.2 lost-4 and WVCI 1.2 lost-5",
+    );
+    c.ack_noted(&mut cap, 155.0081, Dir::C2S, "ACK through D: the gap is filled");
+    c.close(&mut cap, 160.0, Dir::C2S);
+
+    // 5. Overlapping retransmissions: one re-cut across two segments with the same bytes, one
+    // whose bytes contradict the first copy.
+    let mut c = TcpConn::new((CLIENT, 49_403), server, link, [0x3D00_0000, 0x6E00_0000], 170.0);
+    open_channel(&mut cap, &mut c, 170.0, "4f1c0a03");
+    let ovl2 = line("ovl-2");
+    let (o2a, o2b) = ovl2.split_at(11);
+    let p1 = c.send(
+        &mut cap,
+        175.0,
+        Dir::S2C,
+        &cat(&[&line("ovl-1"), o2a]),
+        "CIR segment P: completes WVCI 1.2 ovl-1; the head of WVCI 1.2 ovl-2 follows",
+    );
+    c.send(
+        &mut cap,
+        175.001,
+        Dir::S2C,
+        &cat(&[o2b, &line("ovl-3")]),
+        "CIR segment Q: completes WVCI 1.2 ovl-2 (split across P and Q) and WVCI 1.2 ovl-3",
+    );
+    c.send_at(
+        &mut cap,
+        175.25,
+        Dir::S2C,
+        p1.wrapping_add(16),
+        &ovl2,
+        "CIR retransmission re-cut at other boundaries: the tail of P and the head of Q, the same bytes \
+         (WVCI 1.2 ovl-2 again); completes no line (every byte was seen before)",
+    );
+    c.ack_noted(
+        &mut cap,
+        175.274,
+        Dir::C2S,
+        "ACK through Q: the client had it all; its earlier ACK was lost on the way, so the server's timer fired",
+    );
+    let first_copy = b"WVCI 1.2 aaaa".to_vec();
+    let s_conflict = c.send(
+        &mut cap,
+        180.0,
+        Dir::S2C,
+        &first_copy,
+        "CIR first copy: 'WVCI 1.2 aaaa', no line end yet (completes no line)",
+    );
+    c.send_at(
+        &mut cap,
+        180.3,
+        Dir::S2C,
+        s_conflict,
+        &line("bbbb"),
+        "CIR retransmission whose bytes differ: its first 13 bytes say 'WVCI 1.2 bbbb' where the first copy \
+         said 'WVCI 1.2 aaaa', then it adds the CRLF; first copy wins: completes WVCI 1.2 aaaa",
+    );
+    c.ack_noted(&mut cap, 180.324, Dir::C2S, "ACK of the retransmission");
+    c.close(&mut cap, 185.0, Dir::C2S);
+
+    // 6. Zero window: the phone's app stops reading; the server probes with one byte of the next
+    // line; the window opens and the server sends the line from the probe's sequence number.
+    let mut c = TcpConn::new((CLIENT, 49_404), server, link, [0x3E00_0000, 0x6F00_0000], 190.0);
+    open_channel(&mut cap, &mut c, 190.0, "4f1c0a04");
+    c.send(&mut cap, 195.0, Dir::S2C, &line("zwp-1"), "CIR: WVCI 1.2 zwp-1 (completes it)");
+    c.set_window(Dir::C2S, 16);
+    c.ack_noted(&mut cap, 195.02, Dir::C2S, "ACK, window 16: the phone's app stopped reading, its buffer nearly full");
+    c.send(
+        &mut cap,
+        195.03,
+        Dir::S2C,
+        &line("zwp-2"),
+        "CIR: WVCI 1.2 zwp-2, 16 bytes, exactly the window left (completes it)",
+    );
+    c.set_window(Dir::C2S, 0);
+    c.ack_noted(&mut cap, 195.05, Dir::C2S, "ACK with window 0: the receive buffer is full");
+    let zwp3 = line("zwp-3");
+    let probe_seq = c.next_seq(Dir::S2C);
+    c.zero_window_probe(
+        &mut cap,
+        195.25,
+        Dir::S2C,
+        zwp3[0],
+        "Zero-window probe: 1 byte 'W', the first byte of WVCI 1.2 zwp-3 (completes no line)",
+    );
+    c.ack_to(
+        &mut cap,
+        195.274,
+        Dir::C2S,
+        probe_seq,
+        "ACK of the probe, window still 0: the byte is not taken, the ACK number does not move",
+    );
+    c.zero_window_probe(
+        &mut cap,
+        195.75,
+        Dir::S2C,
+        zwp3[0],
+        "Zero-window probe again (backed off): the same 'W' (completes no line)",
+    );
+    c.ack_to(&mut cap, 195.774, Dir::C2S, probe_seq, "ACK of the second probe, window still 0");
+    c.set_window(Dir::C2S, 65535);
+    c.ack_noted(&mut cap, 197.0, Dir::C2S, "Window update: window 65535, the app read its buffer");
+    c.send_at(
+        &mut cap,
+        197.024,
+        Dir::S2C,
+        probe_seq,
+        &cat(&[&zwp3, &line("zwp-4")]),
+        "CIR segment from the probe's sequence number, so the 'W' is sent again: completes WVCI 1.2 zwp-3 and \
+         WVCI 1.2 zwp-4",
+    );
+    c.ack(&mut cap, 197.048, Dir::C2S);
+    c.close(&mut cap, 200.0, Dir::C2S);
+
+    // 7. TSO: captured on a sending server that offloads segmentation, two segments of over 8 KB
+    // holding a backlog of CIRs; one line split across them.
+    let mut c = TcpConn::new((CLIENT, 49_405), server, link, [0x3F00_0000, 0x7000_0000], 210.0);
+    open_channel(&mut cap, &mut c, 210.0, "4f1c0a05");
+    let tso = |n: usize| line(&format!("wv:tso.1237025000000.1804289383.{n:03}"));
+    let backlog: Vec<u8> = (1..=379).flat_map(tso).collect();
+    let line_len = tso(1).len();
+    let cut = 200 * line_len + 20;
+    let (big1, big2) = backlog.split_at(cut);
+    let stem = "WVCI 1.2 wv:tso.1237025000000.1804289383";
+    let b1 = c.send(
+        &mut cap,
+        215.0,
+        Dir::S2C,
+        big1,
+        &format!(
+            "CIR backlog in one {}-byte TSO segment: completes 200 lines, {stem}.001 to .200; the head of .201 follows",
+            big1.len()
+        ),
+    );
+    c.send(
+        &mut cap,
+        215.0002,
+        Dir::S2C,
+        big2,
+        &format!(
+            "CIR backlog, {}-byte TSO segment: completes {stem}.201 (split across the two segments) and 178 more, \
+             .202 to .379",
+            big2.len()
+        ),
+    );
+    c.ack_to(&mut cap, 215.049, Dir::C2S, b1.wrapping_add(big1.len() as u32), "ACK of the first TSO segment");
+    c.ack_noted(&mut cap, 215.0495, Dir::C2S, "ACK of the second TSO segment");
+    c.close(&mut cap, 220.0, Dir::C2S);
+
+    // 8. Closed by a FIN in the same segment as a last line without line end.
+    let mut c = TcpConn::new((CLIENT, 49_406), server, link, [0x4100_0000, 0x7100_0000], 230.0);
+    open_channel(&mut cap, &mut c, 230.0, "4f1c0a06");
+    c.send_acked(&mut cap, 233.0, Dir::S2C, &cir("1.3", "fin-1", LineEnd::CrLf), "CIR: WVCI 1.3 fin-1 (completes it)");
+    c.fin(
+        &mut cap,
+        235.0,
+        Dir::S2C,
+        &cir("1.3", "last-line-no-eol", LineEnd::None),
+        "FIN/PSH/ACK with data: 'WVCI 1.3 last-line-no-eol', no line end, and the server's FIN in the same \
+         segment; the FIN ends the stream mid-line, so this last line ends here without a line end",
+    );
+    c.ack(&mut cap, 235.024, Dir::C2S);
+    c.fin(&mut cap, 235.03, Dir::C2S, &[], "FIN (the phone closes too)");
+    c.ack(&mut cap, 235.054, Dir::S2C);
+
+    // 9. Reset after a line without line end.
+    let mut c = TcpConn::new((CLIENT, 49_407), server, link, [0x4200_0000, 0x7200_0000], 240.0);
+    open_channel(&mut cap, &mut c, 240.0, "4f1c0a07");
+    c.send_acked(
+        &mut cap,
+        243.0,
+        Dir::S2C,
+        b"WVCI 1.2 reset-before-eol",
+        "CIR without line end: 'WVCI 1.2 reset-before-eol' (completes no line)",
+    );
+    c.reset(
+        &mut cap,
+        243.5,
+        Dir::S2C,
+        "RST/ACK, no payload: the server aborts the connection mid-line; WVCI 1.2 reset-before-eol never gets \
+         its line end (completes no line)",
+    );
+
+    // 10. A line cut by the end of the capture, on a connection that never closes: the last frame.
+    let mut c = TcpConn::new((CLIENT, 49_408), server, link, [0x4300_0000, 0x7300_0000], 250.0);
+    open_channel(&mut cap, &mut c, 250.0, "4f1c0a08");
+    c.send_acked(&mut cap, 280.0, Dir::S2C, &line("cut-1"), "CIR: WVCI 1.2 cut-1 (completes it)");
+    c.send(
+        &mut cap,
+        310.0,
+        Dir::S2C,
+        b"WVCI 1.2 cut-by-the-capt",
+        "CIR cut by the end of the capture: 'WVCI 1.2 cut-by-the-capt', no line end, the capture's last frame; \
+         the connection never closes (completes no line)",
+    );
+    cap.sort();
+    cap
+}
+
 /// Sample 3: SMS CIR over an IP bearer (UDP 3716): ASCII, then GSM 7-bit packed; and Android's SMS HELO.
 /// Big-endian nanosecond pcap.
 pub fn sms_cir() -> Capture {
