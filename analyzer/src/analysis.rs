@@ -8,7 +8,6 @@
 use crate::capture::{CaptureError, CaptureReader, link_name};
 use crate::defrag::Defrag;
 use crate::packet::{self, L4, Segment};
-use crate::reassembly::Reassembler;
 use crate::report::{
     ClassRec, ErrorRec, FlowRec, InputRec, LimitsRec, MessageRec, ReasonRec, TcpChannelRec, epoch, micros, rfc3339,
 };
@@ -18,10 +17,9 @@ use std::io::Read;
 use std::net::IpAddr;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
-use wvcir::framer::{Frame, LineFramer};
-use wvcir::pairing::Pending;
-use wvcir::sms::{self, SmsText};
-use wvcir::{Channel, Classification, Command, Detected, LineEnd, Message, PayloadKind, PortMap, Transport, wsp};
+use wvcir::payload::{self, Scratch};
+use wvcir::tcp::{Connection, Control, Dir, LineKind};
+use wvcir::{Anomaly, Channel, Classification, Command, Detected, LineEnd, Message, PayloadKind, PortMap, Transport};
 
 /// Flows tracked at once per input; past it the least recently active eighth is finalised early.
 pub const MAX_FLOWS: usize = 100_000;
@@ -129,25 +127,24 @@ struct Flow {
     tcp_state: Option<Box<TcpState>>,
 }
 
-#[derive(Debug, Default)]
-struct Direction {
-    reasm: Reassembler,
-    framer: LineFramer,
-}
-
-/// One TCP CIR connection. Direction 0 is client to server.
+/// One TCP CIR connection: the core's engine, and what the channel record says of it.
 #[derive(Debug)]
 struct TcpState {
     client: Endpoint,
     server: Endpoint,
-    dirs: [Direction; 2],
+    conn: Connection,
+    info: ChannelInfo,
+}
+
+/// What a TCP channel's lines said, gathered for its record.
+#[derive(Debug)]
+struct ChannelInfo {
     first_frame: u64,
     last_frame: u64,
+    last_ts: Duration,
     session_id: Option<String>,
     helo: Option<(u64, Duration)>,
     ok_latency: Option<f64>,
-    /// HELOs and PINGs waiting for their OK, each way, with their time.
-    pending: Pending<(Command, f64)>,
     ping_count: u64,
     ping_rtts: Vec<f64>,
     cir_count: u64,
@@ -158,33 +155,86 @@ struct TcpState {
 }
 
 impl TcpState {
-    fn new(client: Endpoint, server: Endpoint, frame: u64) -> Self {
+    fn new(client: Endpoint, server: Endpoint, frame: u64, ts: Duration) -> Self {
         Self {
             client,
             server,
-            dirs: [Direction::default(), Direction::default()],
-            first_frame: frame,
-            last_frame: frame,
-            session_id: None,
-            helo: None,
-            ok_latency: None,
-            pending: Pending::default(),
-            ping_count: 0,
-            ping_rtts: Vec::new(),
-            cir_count: 0,
-            lines: 0,
-            protocol_errors: 0,
-            fin: false,
-            rst: false,
+            conn: Connection::default(),
+            info: ChannelInfo {
+                first_frame: frame,
+                last_frame: frame,
+                last_ts: ts,
+                session_id: None,
+                helo: None,
+                ok_latency: None,
+                ping_count: 0,
+                ping_rtts: Vec::new(),
+                cir_count: 0,
+                lines: 0,
+                protocol_errors: 0,
+                fin: false,
+                rst: false,
+            },
         }
     }
 }
 
-/// A line framed from a TCP direction, with where it ended.
-struct Line {
-    dir: usize,
-    bytes: Vec<u8>,
-    too_long: bool,
+/// Where a TCP line's record and counts go.
+struct LineSink<'a> {
+    input: usize,
+    client: Endpoint,
+    server: Endpoint,
+    info: &'a mut ChannelInfo,
+    flow_messages: &'a mut u64,
+    flow_other: &'a mut u64,
+    sessions: &'a mut Sessions,
+    on_record: &'a mut dyn FnMut(Record),
+}
+
+impl LineSink<'_> {
+    fn line(&mut self, line: &wvcir::tcp::Line<'_>) {
+        let info = &mut *self.info;
+        if line.kind == LineKind::TooLong {
+            info.protocol_errors += 1;
+            return;
+        }
+        if line.is_blank() {
+            return;
+        }
+        info.lines += 1;
+        let Ok(m) = &line.message else {
+            info.protocol_errors += 1;
+            *self.flow_other += 1;
+            return;
+        };
+        *self.flow_messages += 1;
+        let ts = Duration::from_nanos(u64::try_from(line.ts).unwrap_or(0));
+        match m.command {
+            Command::Helo if info.helo.is_none() => {
+                info.helo = Some((line.frame, ts));
+                info.session_id = m.session_id.map(|f| text(f.bytes));
+            }
+            Command::Ping => info.ping_count += 1,
+            Command::Ok => {
+                if let Some(req) = line.answers {
+                    let secs = (line.ts - req.ts) as f64 / 1e9;
+                    match req.command {
+                        Command::Helo => info.ok_latency = info.ok_latency.or(Some(micros(secs))),
+                        _ if info.ping_rtts.len() < MAX_PING_RTTS => info.ping_rtts.push(micros(secs)),
+                        _ => {}
+                    }
+                }
+            }
+            Command::Wvci => info.cir_count += 1,
+            Command::Helo => {}
+        }
+        let (from, to) = match line.dir {
+            Dir::ToServer => (self.client, self.server),
+            Dir::ToClient => (self.server, self.client),
+        };
+        let rec = message_rec(self.input, line.frame, ts, Channel::Tcp, from, to, m, "ascii");
+        emit(self.sessions, self.on_record, rec, m, Channel::Tcp, self.client.0, self.server.0);
+    }
 }
 
 struct Engine<'a> {
@@ -195,7 +245,7 @@ struct Engine<'a> {
     flows: HashMap<FlowKey, Flow>,
     sessions: Sessions,
     limits: LimitsRec,
-    sms_text: Box<SmsText>,
+    scratch: Box<Scratch>,
 }
 
 fn ip_text(ip: IpAddr) -> String {
@@ -299,18 +349,12 @@ impl Engine<'_> {
 
     /// Decodes one datagram of a CIR channel; whether it held a message.
     fn datagram(&mut self, frame: u64, ts: Duration, seg: &Segment<'_>, channel: Channel, payload: &[u8]) -> bool {
-        let Engine { sms_text, sessions, on_record, input, .. } = self;
-        let (message, encoding) = match channel {
-            Channel::Udp | Channel::Tcp => (wvcir::parse_cir(payload).ok(), "ascii"),
-            Channel::Sms => match sms::decode(payload, sms_text) {
-                Ok(s) => (Some(s.message), s.encoding.name()),
-                Err(_) => (None, "ascii"),
-            },
-            Channel::WapPush => (wsp::decode_push(payload).ok().and_then(|p| p.cir.ok()), "ascii"),
-        };
-        let Some(m) = message else { return false };
-        let rec = message_rec(*input, frame, ts, channel, (seg.src, seg.sport), (seg.dst, seg.dport), &m, encoding);
-        emit(sessions, *on_record, rec, &m, channel, seg.dst, seg.src);
+        let Engine { scratch, sessions, on_record, input, .. } = self;
+        let decoded = payload::decode(channel, payload, scratch);
+        let Some(m) = decoded.messages.first() else { return false };
+        let (src, dst) = ((seg.src, seg.sport), (seg.dst, seg.dport));
+        let rec = message_rec(*input, frame, ts, channel, src, dst, m, decoded.encoding.name());
+        emit(sessions, *on_record, rec, m, channel, seg.dst, seg.src);
         true
     }
 
@@ -327,160 +371,89 @@ impl Engine<'_> {
     ) {
         let Some(flow) = self.flows.get_mut(&key) else { return };
         // A new SYN on a connection that already ended or carried data: the 4-tuple is reused.
-        let reused = syn && !ack && flow.tcp_state.as_ref().is_some_and(|s| s.fin || s.rst || s.lines > 0);
+        let reused =
+            syn && !ack && flow.tcp_state.as_ref().is_some_and(|s| s.info.fin || s.info.rst || s.info.lines > 0);
         if reused && let Some(old) = flow.tcp_state.take() {
-            let rec = self.close_tcp(old);
-            if rec.lines > rec.protocol_errors {
-                (self.on_record)(Record::TcpChannel(rec));
-            }
+            self.close_tcp(key, old);
         }
-        let Some(flow) = self.flows.get_mut(&key) else { return };
-        let ports = &self.cfg.ports;
+        let Engine { flows, sessions, on_record, input, cfg, .. } = self;
+        let Some(flow) = flows.get_mut(&key) else { return };
         let (initiator, responder) = (flow.initiator, flow.responder);
         let state = flow.tcp_state.get_or_insert_with(|| {
-            // The server is the side on a CIR TCP port; failing that, whoever was contacted.
-            let server_is_responder =
-                ports.is_cir_port(Transport::Tcp, responder.1) || !ports.is_cir_port(Transport::Tcp, initiator.1);
-            let (client, server) = if server_is_responder { (initiator, responder) } else { (responder, initiator) };
-            Box::new(TcpState::new(client, server, frame))
-        });
-        state.last_frame = frame;
-        let dir = usize::from(src != state.client);
-        let mut lines: Vec<Line> = Vec::new();
-        if let Some(d) = state.dirs.get_mut(dir) {
-            let Direction { reasm, framer } = d;
-            reasm.segment(seq, syn, payload, |bytes| {
-                framer.push(bytes, |f| lines.push(line_of(dir, f)));
-            });
-        }
-        if rst {
-            state.rst = true;
-        }
-        if fin || rst {
-            state.fin |= fin;
-            if let Some(d) = state.dirs.get_mut(dir) {
-                d.framer.finish(|f| lines.push(line_of(dir, f)));
-            }
-        }
-        for line in lines {
-            self.tcp_line(key, frame, ts, line);
-        }
-    }
-
-    fn tcp_line(&mut self, key: FlowKey, frame: u64, ts: Duration, line: Line) {
-        let tsf = epoch(ts);
-        let Some(flow) = self.flows.get_mut(&key) else { return };
-        let Some(state) = flow.tcp_state.as_mut() else { return };
-        if line.too_long {
-            state.protocol_errors += 1;
-            self.limits.long_lines += 1;
-            return;
-        }
-        if line.bytes.is_empty() {
-            return;
-        }
-        state.lines += 1;
-        let m = match wvcir::parse_line(&line.bytes) {
-            Ok(m) => m,
-            Err(_) => {
-                state.protocol_errors += 1;
-                flow.other_payloads += 1;
-                return;
-            }
-        };
-        flow.messages += 1;
-        match m.command {
-            Command::Helo => {
-                if state.helo.is_none() {
-                    state.helo = Some((frame, ts));
-                    state.session_id = m.session_id.map(|f| text(f.bytes));
-                }
-                if state.pending.request(line.dir, (Command::Helo, tsf)).is_some() {
-                    self.limits.requests_dropped += 1;
-                }
-            }
-            Command::Ping => {
-                state.ping_count += 1;
-                if state.pending.request(line.dir, (Command::Ping, tsf)).is_some() {
-                    self.limits.requests_dropped += 1;
-                }
-            }
-            Command::Ok => match state.pending.answer(line.dir) {
-                Some((Command::Helo, t)) => {
-                    state.ok_latency = state.ok_latency.or(Some(micros(tsf - t)));
-                }
-                Some((_, t)) if state.ping_rtts.len() < MAX_PING_RTTS => state.ping_rtts.push(micros(tsf - t)),
-                Some(_) => {}
-                None => {}
-            },
-            Command::Wvci => state.cir_count += 1,
-        }
-        let (from, to) = if line.dir == 0 { (state.client, state.server) } else { (state.server, state.client) };
-        let (client_ip, server_ip) = (state.client.0, state.server.0);
-        let rec = message_rec(self.input, frame, ts, Channel::Tcp, from, to, &m, "ascii");
-        emit(&mut self.sessions, self.on_record, rec, &m, Channel::Tcp, client_ip, server_ip);
-    }
-
-    fn close_tcp(&mut self, mut s: Box<TcpState>) -> TcpChannelRec {
-        for d in &mut s.dirs {
-            self.limits.tcp_bytes_dropped += d.reasm.dropped + d.reasm.held() as u64;
-        }
-        let unanswered = s.helo.is_some() && s.ok_latency.is_none_or(|l| l > HELO_TIMEOUT);
-        TcpChannelRec {
-            input: self.input,
-            client_ip: ip_text(s.client.0),
-            client_port: s.client.1,
-            server_ip: ip_text(s.server.0),
-            server_port: s.server.1,
-            first_frame: s.first_frame,
-            last_frame: s.last_frame,
-            session_id: s.session_id.take(),
-            helo_frame: s.helo.map(|h| h.0),
-            helo_ts: s.helo.map(|h| epoch(h.1)),
-            helo_time: s.helo.map(|h| rfc3339(h.1)),
-            ok_latency: s.ok_latency,
-            unanswered_helo: unanswered,
-            ping_count: s.ping_count,
-            ping_rtts: std::mem::take(&mut s.ping_rtts),
-            cir_count: s.cir_count,
-            lines: s.lines,
-            protocol_errors: s.protocol_errors,
-            end: if s.rst {
-                "rst"
-            } else if s.fin {
-                "fin"
+            let (client, server) = if server_is_responder(&cfg.ports, initiator.1, responder.1) {
+                (initiator, responder)
             } else {
-                "capture-end"
-            },
+                (responder, initiator)
+            };
+            Box::new(TcpState::new(client, server, frame, ts))
+        });
+        state.info.last_frame = frame;
+        state.info.last_ts = ts;
+        state.info.rst |= rst;
+        state.info.fin |= fin;
+        let dir = if src == state.client { Dir::ToServer } else { Dir::ToClient };
+        let control = Control::from_flags(syn, fin, rst);
+        let seg = wvcir::tcp::Segment { frame, ts: nanos(ts), dir, seq, control, payload };
+        let TcpState { client, server, conn, info } = &mut **state;
+        let mut sink = LineSink {
+            input: *input,
+            client: *client,
+            server: *server,
+            info,
+            flow_messages: &mut flow.messages,
+            flow_other: &mut flow.other_payloads,
+            sessions,
+            on_record: &mut **on_record,
+        };
+        conn.segment(&seg, &mut |line| sink.line(line));
+    }
+
+    /// Ends a flow's TCP connection: lines still open are reported incomplete, its counts go to
+    /// the input's limits, and its channel record out if it spoke the protocol.
+    fn close_tcp(&mut self, key: FlowKey, mut state: Box<TcpState>) {
+        let Engine { flows, sessions, on_record, input, limits, .. } = self;
+        let mut unused = (0, 0);
+        let (flow_messages, flow_other) = match flows.get_mut(&key) {
+            Some(f) => (&mut f.messages, &mut f.other_payloads),
+            None => (&mut unused.0, &mut unused.1),
+        };
+        let TcpState { client, server, conn, info } = &mut *state;
+        let (frame, ts) = (info.last_frame, nanos(info.last_ts));
+        let mut sink = LineSink {
+            input: *input,
+            client: *client,
+            server: *server,
+            info,
+            flow_messages,
+            flow_other,
+            sessions,
+            on_record: &mut **on_record,
+        };
+        conn.end_of_capture(frame, ts, &mut |line| sink.line(line));
+        let stats = conn.stats();
+        for s in stats.streams {
+            limits.tcp_gap_bytes += s.gap_bytes;
+            limits.tcp_bytes_dropped += s.after_end;
+        }
+        limits.tcp_bytes_dropped += stats.held_at_end;
+        limits.tcp_resync_bytes += stats.resync_bytes;
+        limits.tcp_cut_lines += stats.cut_lines;
+        limits.long_lines += stats.long_lines;
+        limits.requests_dropped += stats.requests_dropped;
+        let rec = channel_rec(*input, &state);
+        // Only connections that spoke the protocol are CIR channels; TLS or HTTP on the port is
+        // told by its flow record.
+        if rec.lines > rec.protocol_errors {
+            (self.on_record)(Record::TcpChannel(rec));
         }
     }
 
-    /// Flushes a flow's TCP state (lines still being framed are decoded) and makes its record.
-    fn finish_flow(&mut self, key: FlowKey, last_frame: u64, last_ts: Duration) {
-        let lines: Vec<Line> = match self.flows.get_mut(&key).and_then(|f| f.tcp_state.as_mut()) {
-            Some(state) => {
-                let mut lines = Vec::new();
-                for (dir, d) in state.dirs.iter_mut().enumerate() {
-                    d.framer.finish(|f| lines.push(line_of(dir, f)));
-                }
-                lines
-            }
-            None => Vec::new(),
-        };
-        let frame = self.flows.get(&key).and_then(|f| f.tcp_state.as_ref()).map_or(last_frame, |s| s.last_frame);
-        let ts = Duration::from_secs_f64(self.flows.get(&key).map_or(epoch(last_ts), |f| f.last_ts));
-        for line in lines {
-            self.tcp_line(key, frame, ts, line);
+    /// Ends a flow (its TCP connection first) and hands its record out.
+    fn finish_flow(&mut self, key: FlowKey) {
+        if let Some(state) = self.flows.get_mut(&key).and_then(|f| f.tcp_state.take()) {
+            self.close_tcp(key, state);
         }
-        let Some(mut flow) = self.flows.remove(&key) else { return };
-        if let Some(state) = flow.tcp_state.take() {
-            let rec = self.close_tcp(state);
-            // Only connections that spoke the protocol are CIR channels; TLS or HTTP on the port
-            // is told by its flow record.
-            if rec.lines > rec.protocol_errors {
-                (self.on_record)(Record::TcpChannel(rec));
-            }
-        }
+        let Some(flow) = self.flows.remove(&key) else { return };
         let rec = flow_rec(self.input, &self.cfg.ports, &flow);
         (self.on_record)(Record::Flow(rec));
     }
@@ -500,7 +473,7 @@ impl Engine<'_> {
         by_age.sort_unstable_by(order);
         for (_, key) in by_age {
             self.limits.flows_evicted += 1;
-            self.finish_flow(key, 0, Duration::ZERO);
+            self.finish_flow(key);
         }
     }
 }
@@ -515,23 +488,54 @@ fn emit(
     client: IpAddr,
     server: IpAddr,
 ) {
-    if let (Command::Wvci, None, Some(cookie)) = (m.command, m.malformed, &rec.cookie) {
+    if let (Command::Wvci, None, Some(cookie)) = (m.command, m.malformed, &rec.cookie)
+        && !m.anomalies.contains(Anomaly::Incomplete)
+    {
         let version = rec.version.as_deref();
         sessions.add(SeenCir { client, server, cookie, channel, version, ts: rec.ts, input: rec.input });
     }
     on_record(Record::Message(rec));
 }
 
-fn line_of(dir: usize, f: Frame<'_>) -> Line {
-    match f {
-        Frame::Line { line, line_end, .. } => {
-            // Keep the line end so the decoder reports it as the clients sent it.
-            let mut bytes = Vec::with_capacity(line.len() + 2);
-            bytes.extend_from_slice(line);
-            bytes.extend_from_slice(line_end.as_bytes());
-            Line { dir, bytes, too_long: false }
-        }
-        Frame::TooLong { .. } => Line { dir, bytes: Vec::new(), too_long: true },
+/// Whether the responder of a TCP flow is the CIR channel's server: the side on a CIR TCP port,
+/// failing that whoever was contacted.
+fn server_is_responder(ports: &PortMap, initiator_port: u16, responder_port: u16) -> bool {
+    ports.is_cir_port(Transport::Tcp, responder_port) || !ports.is_cir_port(Transport::Tcp, initiator_port)
+}
+
+fn nanos(ts: Duration) -> i64 {
+    i64::try_from(ts.as_nanos()).unwrap_or(i64::MAX)
+}
+
+fn channel_rec(input: usize, s: &TcpState) -> TcpChannelRec {
+    let i = &s.info;
+    let unanswered = i.helo.is_some() && i.ok_latency.is_none_or(|l| l > HELO_TIMEOUT);
+    TcpChannelRec {
+        input,
+        client_ip: ip_text(s.client.0),
+        client_port: s.client.1,
+        server_ip: ip_text(s.server.0),
+        server_port: s.server.1,
+        first_frame: i.first_frame,
+        last_frame: i.last_frame,
+        session_id: i.session_id.clone(),
+        helo_frame: i.helo.map(|h| h.0),
+        helo_ts: i.helo.map(|h| epoch(h.1)),
+        helo_time: i.helo.map(|h| rfc3339(h.1)),
+        ok_latency: i.ok_latency,
+        unanswered_helo: unanswered,
+        ping_count: i.ping_count,
+        ping_rtts: i.ping_rtts.clone(),
+        cir_count: i.cir_count,
+        lines: i.lines,
+        protocol_errors: i.protocol_errors,
+        end: if i.rst {
+            "rst"
+        } else if i.fin {
+            "fin"
+        } else {
+            "capture-end"
+        },
     }
 }
 
@@ -670,7 +674,7 @@ pub fn analyze<R: Read>(
         flows: HashMap::new(),
         sessions: Sessions::default(),
         limits: LimitsRec::default(),
-        sms_text: Box::new(SmsText::new()),
+        scratch: Box::default(),
     };
     let mut defrag = Defrag::default();
     let mut reported = (0u64, 0u64);
@@ -729,7 +733,7 @@ pub fn analyze<R: Read>(
     let mut keys: Vec<(f64, FlowKey)> = engine.flows.iter().map(|(k, f)| (f.first_ts, *k)).collect();
     keys.sort_by(|a, b| a.0.total_cmp(&b.0).then_with(|| format!("{:?}", a.1).cmp(&format!("{:?}", b.1))));
     for (_, key) in keys {
-        engine.finish_flow(key, input.packets, last_ts);
+        engine.finish_flow(key);
     }
     engine.limits.fragments_dropped = defrag.dropped + defrag.pending() as u64;
     engine.limits.untracked_cirs = engine.sessions.untracked();

@@ -2,9 +2,8 @@
 
 use crate::render;
 use serde_json::{Value, json};
-use wvcir::framer::{Frame, LineFramer};
-use wvcir::sms::{self, SmsText};
-use wvcir::{Channel, DecodeError, Detected, Span, detect, wsp};
+use wvcir::payload::{self, Scratch};
+use wvcir::{Channel, DecodeError, Detected, Span, detect};
 
 /// Parses hex text: pairs of hex digits, with any whitespace, `:` or `-` between bytes and an
 /// optional `0x` prefix. The error names the offending character's position.
@@ -54,85 +53,32 @@ fn error(e: DecodeError) -> Value {
     json!({"kind": e.kind.name(), "offset": e.offset, "message": e.detail})
 }
 
-/// Decodes `payload` as `channel`: `{"channel", "encoding", "messages": [...], "error"}`.
-/// Returns the document and whether anything decoded.
+/// Decodes `payload` as `channel` (the core's one payload decoder):
+/// `{"channel", "encoding", "messages": [...], "error"}`. Returns the document and whether
+/// anything decoded.
 pub fn decode(payload: &[u8], channel: Channel) -> (Value, bool) {
-    let identity = |s: Span| s;
-    let mut messages = Vec::new();
-    let mut encoding = "ascii";
-    let mut err = None;
-    let mut push = Value::Null;
-    match channel {
-        Channel::Udp => match wvcir::parse_cir(payload) {
-            Ok(m) => messages.push(render::message(&m, &identity)),
-            Err(e) => err = Some(e),
-        },
-        Channel::Sms => {
-            let mut text = SmsText::new();
-            match sms::decode(payload, &mut text) {
-                Ok(s) => {
-                    encoding = s.encoding.name();
-                    messages.push(render::message(&s.message, &|span| s.payload_span(span)));
-                }
-                Err(e) => err = Some(e),
-            }
-        }
-        Channel::WapPush => match wsp::decode_push(payload) {
-            Ok(p) => {
-                push = json!({
-                    "tid": p.tid,
-                    "content_type": p.content_type.text.map_or_else(
-                        || Value::from(p.content_type.code.map_or(String::new(), |c| format!("0x{c:02x}"))),
-                        |t| render::text(t.bytes)),
-                    "app_id": p.app_id.map_or(Value::Null, |a| a.text.map_or_else(
-                        || Value::from(a.code.map_or(String::new(), |c| format!("0x{c:02x}"))),
-                        |t| render::text(t.bytes))),
-                    "body": render::span(p.body.span, &identity),
-                });
-                match p.cir {
-                    Ok(m) => messages.push(render::message(&m, &identity)),
-                    Err(e) => err = Some(e),
-                }
-            }
-            Err(e) => err = Some(e),
-        },
-        Channel::Tcp => {
-            let mut framer = LineFramer::default();
-            let mut on = |f: Frame<'_>| match f {
-                Frame::Line { offset, line, line_end } => {
-                    // The framer strips the line end; decode the line with it so spans cover it.
-                    let start = offset as usize;
-                    let with_eol = payload.get(start..start + line.len() + line_end.as_bytes().len()).unwrap_or(line);
-                    match wvcir::parse_line(with_eol) {
-                        Ok(m) => messages.push(render::message(&m.shifted(start), &identity)),
-                        Err(_) if line.is_empty() => {} // blank lines carry nothing
-                        Err(e) => err = err.or(Some(e.shifted(start))),
-                    }
-                }
-                Frame::TooLong { offset, .. } => {
-                    err = err.or(Some(DecodeError {
-                        kind: wvcir::ErrorKind::LineTooLong,
-                        offset: offset as usize,
-                        detail: "line longer than the framer's bound",
-                    }));
-                }
-            };
-            framer.push(payload, &mut on);
-            framer.finish(&mut on);
-        }
-    }
-    let ok = !messages.is_empty();
+    let mut scratch = Scratch::default();
+    let d = payload::decode(channel, payload, &mut scratch);
+    let map = |span: Span| d.payload_span(span);
+    let messages: Vec<Value> = d.messages.iter().map(|m| render::message(m, &map)).collect();
     let mut doc = json!({
         "channel": channel.name(),
-        "encoding": encoding,
+        "encoding": d.encoding.name(),
         "bytes": payload.len(),
         "messages": messages,
-        "error": err.map_or(Value::Null, error),
+        "error": d.error.map_or(Value::Null, error),
     });
-    if let (false, Some(obj)) = (push.is_null(), doc.as_object_mut()) {
+    if let (Some(p), Some(obj)) = (&d.wap_push, doc.as_object_mut()) {
+        let code = |c: Option<u32>| Value::from(c.map_or(String::new(), |c| format!("0x{c:02x}")));
+        let push = json!({
+            "tid": p.tid,
+            "content_type": p.content_type.text.map_or_else(|| code(p.content_type.code), |t| render::text(t.bytes)),
+            "app_id": p.app_id.map_or(Value::Null, |a| a.text.map_or_else(|| code(a.code), |t| render::text(t.bytes))),
+            "body": render::span(p.body.span, &|s| s),
+        });
         obj.insert("wap_push".to_owned(), push);
     }
-    (doc, ok)
+    (doc, !d.messages.is_empty())
 }
 
 #[cfg(test)]

@@ -12,7 +12,6 @@ pub mod capture;
 pub mod decode;
 pub mod defrag;
 pub mod packet;
-pub mod reassembly;
 pub mod render;
 pub mod report;
 pub mod run;

@@ -45,7 +45,8 @@ pub struct LimitsRec {
     pub fragments_dropped: u64,
     /// Tracked flows evicted early to keep memory bounded (their counts are kept in `flows`).
     pub flows_evicted: u64,
-    /// Out-of-order TCP bytes dropped because the hold was full, or left behind a gap at the end.
+    /// Captured TCP bytes never framed: held behind a gap when the input ended, or sent after the
+    /// stream's FIN or RST.
     pub tcp_bytes_dropped: u64,
     /// TCP channel lines longer than the framer's bound (reported, not buffered).
     pub long_lines: u64,
@@ -55,6 +56,12 @@ pub struct LimitsRec {
     /// Well-formed CIRs that joined no session: `sessions::MAX_SESSIONS` were tracked already
     /// (each is still in `messages`).
     pub untracked_cirs: u64,
+    /// TCP bytes the capture never had: gaps given up on (the hold was full, or a RST).
+    pub tcp_gap_bytes: u64,
+    /// TCP bytes skipped as the tail of a line whose start was not captured.
+    pub tcp_resync_bytes: u64,
+    /// Partial TCP channel lines thrown away because a gap cut them.
+    pub tcp_cut_lines: u64,
 }
 
 #[derive(Clone, Debug, Serialize)]

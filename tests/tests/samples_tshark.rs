@@ -36,10 +36,12 @@ fn expected_protocol(note: &str) -> &'static str {
         n if n.starts_with("HTTP") => ":http",
         n if n.starts_with("TLS") => ":tls",
         n if n.starts_with("WSP Push") => ":wsp:media",
-        n if n.contains("retransmission") => ":tcp",
+        // Wireshark's TCP withholds these from subdissectors by default (so the plugin reads every
+        // segment itself, from a postdissector).
+        n if n.contains("retransmission") || n.contains("out of order") => ":tcp",
         n if n.starts_with("IPv4 fragment") && n.contains("completes the datagram") => ":udp",
         n if n.starts_with("IPv4 fragment") => ":ip:data",
-        n if n.starts_with("FIN") || n.starts_with("SYN") => ":tcp",
+        n if ["FIN", "SYN", "ACK", "Duplicate ACK", "RST", "Window update"].iter().any(|p| n.starts_with(p)) => ":tcp",
         _ => ":data",
     }
 }
@@ -79,7 +81,7 @@ fn tshark_sees_every_sample_as_the_readme_says() {
                 s.name,
                 row[1]
             );
-            if note.contains("retransmission") {
+            if note.contains("retransmission") && !note.starts_with("ACK") {
                 assert_eq!(row[3], "1", "{} frame {frame}: tshark must flag the retransmission", s.name);
             }
         }
