@@ -63,6 +63,9 @@ int main(void) {
     V("pinfo_destport", offsetof(packet_info, destport));
     V("pnode_finfo", offsetof(proto_node, finfo));
     V("finfo_flags", offsetof(field_info, flags));
+    V("finfo_start", offsetof(field_info, start));
+    V("finfo_length", offsetof(field_info, length));
+    V("finfo_ds_tvb", offsetof(field_info, ds_tvb));
     V("FI_GENERATED", FI_GENERATED);
     V("tcpinfo_seq", offsetof(struct tcpinfo, seq));
     V("tcpinfo_nxtseq", offsetof(struct tcpinfo, nxtseq));

@@ -44,6 +44,10 @@ extern "C" {
 #define WVCIR_ERR_MISSING_VERSION 1
 #define WVCIR_ERR_MISSING_COOKIE 2
 #define WVCIR_ERR_MISSING_SESSION_ID 3
+#define WVCIR_ERR_UNKNOWN_COMMAND 4
+#define WVCIR_ERR_LINE_TOO_LONG 5
+#define WVCIR_ERR_TRUNCATED_PDU 6
+#define WVCIR_ERR_OTHER 99
 
 /* wvcir_message.anomalies bits (1 << n); names from wvcir_anomaly_name(n) */
 #define WVCIR_ANOMALY_KEYWORD_CASE 0
@@ -53,6 +57,7 @@ extern "C" {
 #define WVCIR_ANOMALY_NON_PRINTABLE 4
 #define WVCIR_ANOMALY_OVERSIZE 5
 #define WVCIR_ANOMALY_TRAILING_DATA 6
+#define WVCIR_ANOMALY_INCOMPLETE 7
 
 typedef struct wvcir_span {
     uint32_t offset;

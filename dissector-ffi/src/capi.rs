@@ -5,8 +5,8 @@
 
 use std::ffi::{c_char, c_int};
 use std::panic::{AssertUnwindSafe, catch_unwind};
-use wvcir::sms::{self, SmsText};
-use wvcir::{Anomaly, Channel, Command, LineEnd, Message, Span, wsp};
+use wvcir::sms;
+use wvcir::{Anomaly, Channel, Command, LineEnd, Message, Span};
 
 /// A byte range; `len` 0 means absent.
 #[repr(C)]
@@ -57,11 +57,35 @@ const CHANNELS: [(&str, Channel); 4] = [
     ("WVCIR_CHANNEL_SMS", Channel::Sms),
     ("WVCIR_CHANNEL_WAP_PUSH", Channel::WapPush),
 ];
-const ERRORS: [(&str, wvcir::ErrorKind); 3] = [
+const ERRORS: [(&str, wvcir::ErrorKind); 6] = [
     ("WVCIR_ERR_MISSING_VERSION", wvcir::ErrorKind::MissingVersion),
     ("WVCIR_ERR_MISSING_COOKIE", wvcir::ErrorKind::MissingCookie),
     ("WVCIR_ERR_MISSING_SESSION_ID", wvcir::ErrorKind::MissingSessionId),
+    ("WVCIR_ERR_UNKNOWN_COMMAND", wvcir::ErrorKind::UnknownCommand),
+    ("WVCIR_ERR_LINE_TOO_LONG", wvcir::ErrorKind::LineTooLong),
+    ("WVCIR_ERR_TRUNCATED_PDU", wvcir::ErrorKind::TruncatedPdu),
 ];
+
+/// `wvcir_message.malformed` for a malformation: every kind the core can put in
+/// [`Message::malformed`] has its own code. The match is exhaustive, so a new kind does not
+/// compile until it is given one: it can never reach a C caller as 0, "well-formed".
+fn malformed_code(kind: wvcir::ErrorKind) -> i32 {
+    use wvcir::ErrorKind as K;
+    match kind {
+        K::MissingVersion
+        | K::MissingCookie
+        | K::MissingSessionId
+        | K::UnknownCommand
+        | K::LineTooLong
+        | K::TruncatedPdu => code(&ERRORS, kind),
+        // Not malformations: the input is not this protocol. They never sit in a message, and a
+        // message that said so would still not read as well-formed.
+        K::NotCir | K::NotPush | K::NotCirContentType => WVCIR_ERR_OTHER,
+    }
+}
+
+/// `wvcir_message.malformed` for a kind with no code of its own (never produced today).
+pub const WVCIR_ERR_OTHER: i32 = 99;
 const EOLS: [(&str, LineEnd); 4] = [
     ("WVCIR_EOL_NONE", LineEnd::None),
     ("WVCIR_EOL_LF", LineEnd::Lf),
@@ -92,7 +116,7 @@ pub fn fill(m: &Message<'_>, channel: Channel, gsm7: bool, out: &mut WvcirMessag
         channel: code(&CHANNELS, channel),
         encoding: if gsm7 { 2 } else { 1 },
         line_end: code(&EOLS, m.line_end),
-        malformed: m.malformed.map_or(0, |e| code(&ERRORS, e.kind)),
+        malformed: m.malformed.map_or(0, |e| malformed_code(e.kind)),
         error_offset: m.malformed.map_or(0, |e| u32::try_from(e.offset).unwrap_or(u32::MAX)),
         anomalies: m.anomalies.iter().fold(0, |bits, (a, _)| bits | 1 << (a as u32)),
         message: span(m.span),
@@ -104,21 +128,22 @@ pub fn fill(m: &Message<'_>, channel: Channel, gsm7: bool, out: &mut WvcirMessag
     };
 }
 
-/// Decodes `buf` as `channel` into a [`WvcirMessage`] (safe core of `wvcir_decode`).
+/// Decodes `buf` as `channel` into a [`WvcirMessage`] (safe core of `wvcir_decode`), with the
+/// core's one payload decoder: for `WVCIR_CHANNEL_TCP` the buffer is an excerpt of the stream and
+/// the first line is decoded.
 pub fn decode_into(buf: &[u8], channel: i32, out: &mut WvcirMessage) -> c_int {
     let Some((_, channel)) = usize::try_from(channel - 1).ok().and_then(|i| CHANNELS.get(i)) else {
         return WVCIR_BAD_ARGUMENT;
     };
-    let decoded = match channel {
-        Channel::Udp => wvcir::parse_cir(buf).map(|m| fill(&m, *channel, false, out)),
-        Channel::Tcp => wvcir::parse_line(buf).map(|m| fill(&m, *channel, false, out)),
-        Channel::Sms => {
-            let mut text = SmsText::new();
-            sms::decode(buf, &mut text).map(|s| fill(&s.message, *channel, s.encoding == sms::Encoding::Gsm7, out))
+    let mut scratch = wvcir::payload::Scratch::default();
+    let d = wvcir::payload::decode(*channel, buf, &mut scratch);
+    match d.messages.first() {
+        Some(m) => {
+            fill(m, *channel, d.encoding == sms::Encoding::Gsm7, out);
+            WVCIR_DECODED
         }
-        Channel::WapPush => wsp::decode_push(buf).and_then(|p| p.cir).map(|m| fill(&m, *channel, false, out)),
-    };
-    if decoded.is_ok() { WVCIR_DECODED } else { WVCIR_NOT_CIR }
+        None => WVCIR_NOT_CIR,
+    }
 }
 
 /// Decodes one payload. Returns `WVCIR_DECODED` (1), `WVCIR_NOT_CIR` (0), `WVCIR_BAD_ARGUMENT`
@@ -179,16 +204,14 @@ pub unsafe extern "C" fn wvcir_gsm7_unpack(buf: *const u8, len: usize, out: *mut
 /// The stable name of anomaly bit `bit` (`"keyword-case"`...), or NULL.
 #[unsafe(no_mangle)]
 pub extern "C" fn wvcir_anomaly_name(bit: c_int) -> *const c_char {
-    static NAMES: [&std::ffi::CStr; 7] = [
-        c"keyword-case",
-        c"unknown-version",
-        c"extra-fields",
-        c"bad-separator",
-        c"non-printable",
-        c"oversize",
-        c"trailing-data",
-    ];
-    usize::try_from(bit).ok().and_then(|i| NAMES.get(i)).map_or(std::ptr::null(), |n| n.as_ptr())
+    // NUL-terminated copies of the core's names, made once (Anomaly::ALL is the one list).
+    static NAMES: std::sync::OnceLock<Vec<std::ffi::CString>> = std::sync::OnceLock::new();
+    catch_unwind(|| {
+        let names =
+            NAMES.get_or_init(|| Anomaly::ALL.iter().filter_map(|a| std::ffi::CString::new(a.name()).ok()).collect());
+        usize::try_from(bit).ok().and_then(|i| names.get(i)).map_or(std::ptr::null(), |n| n.as_ptr())
+    })
+    .unwrap_or(std::ptr::null())
 }
 
 /// The library version, `"0.1.0"`.
@@ -237,10 +260,10 @@ pub fn c_header() -> String {
     );
     defines("wvcir_message.encoding", vec![("WVCIR_ENC_ASCII".into(), 1), ("WVCIR_ENC_GSM7".into(), 2)]);
     defines("wvcir_message.line_end", EOLS.iter().enumerate().map(|(i, (n, _))| ((*n).into(), i as i64 + 1)).collect());
-    defines(
-        "wvcir_message.malformed (0: well-formed)",
-        ERRORS.iter().enumerate().map(|(i, (n, _))| ((*n).into(), i as i64 + 1)).collect(),
-    );
+    let mut errors: Vec<(String, i64)> =
+        ERRORS.iter().enumerate().map(|(i, (n, _))| ((*n).into(), i as i64 + 1)).collect();
+    errors.push(("WVCIR_ERR_OTHER".into(), i64::from(WVCIR_ERR_OTHER)));
+    defines("wvcir_message.malformed (0: well-formed)", errors);
     defines(
         "wvcir_message.anomalies bits (1 << n); names from wvcir_anomaly_name(n)",
         Anomaly::ALL
@@ -281,5 +304,34 @@ mod tests {
         assert_eq!(decode_into(buf, 9, &mut m), WVCIR_BAD_ARGUMENT);
         assert_eq!(decode_into(b"wvci 1.2", 1, &mut m), WVCIR_DECODED);
         assert_eq!((m.malformed, m.anomalies), (2, 1), "missing-cookie, keyword-case");
+    }
+
+    #[test]
+    fn every_malformation_has_a_nonzero_code_and_every_anomaly_a_name() {
+        use wvcir::ErrorKind as K;
+        let all = [
+            K::NotCir,
+            K::MissingVersion,
+            K::MissingCookie,
+            K::MissingSessionId,
+            K::UnknownCommand,
+            K::LineTooLong,
+            K::TruncatedPdu,
+            K::NotPush,
+            K::NotCirContentType,
+        ];
+        for k in all {
+            assert_ne!(malformed_code(k), 0, "{k} would read as well-formed");
+        }
+        // A TCP line that is none of the commands: malformed, with its own code.
+        let mut m = WvcirMessage { size: std::mem::size_of::<WvcirMessage>() as u32, ..Default::default() };
+        assert_eq!(decode_into(b"HELO\r\n", 2, &mut m), WVCIR_DECODED);
+        assert_eq!(m.malformed, 3, "missing-session-id");
+        for (i, a) in Anomaly::ALL.iter().enumerate() {
+            let name = wvcir_anomaly_name(i as c_int);
+            // SAFETY: a NUL-terminated static string.
+            assert_eq!(unsafe { std::ffi::CStr::from_ptr(name) }.to_str().unwrap(), a.name());
+        }
+        assert!(wvcir_anomaly_name(Anomaly::ALL.len() as c_int).is_null());
     }
 }

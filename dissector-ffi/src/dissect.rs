@@ -1,8 +1,7 @@
 //! What the plugin shows for a payload, written against a small [`Sink`] trait so that it is
 //! tested without Wireshark (the Wireshark glue implements the trait over `proto_tree`).
 
-use wvcir::sms::{self, SmsText};
-use wvcir::{Anomaly, Channel, DecodeError, ErrorKind, Escaped, Message, Span, wsp};
+use wvcir::{Anomaly, Channel, DecodeError, ErrorKind, Escaped, Message, Span};
 
 /// The plugin's fields (besides the protocol item). Their filter names are `wvcir.<name>`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -117,7 +116,8 @@ impl Expert {
     }
 }
 
-/// Where a dissector writes what it found. Spans are offsets in the buffer it was given.
+/// Where a dissector writes what it found. Spans are offsets in the buffer it was given (see
+/// [`Sink::source`]).
 pub trait Sink {
     /// Starts one message: the protocol item over `span`, with a one-line `summary`.
     fn message(&mut self, span: Span, summary: &str);
@@ -125,6 +125,75 @@ pub trait Sink {
     fn field(&mut self, field: Field, span: Span, value: &str);
     /// An expert item of the current message.
     fn expert(&mut self, expert: Expert, span: Span);
+    /// What the spans of the messages that follow index: the frame's payload from an offset on,
+    /// or a TCP line assembled from several segments (its own data source).
+    fn source(&mut self, source: Source<'_>);
+    /// A request/response pairing of the current message: derived, not bytes of the frame.
+    fn response(&mut self, response: Response, span: Span);
+}
+
+/// What a [`Sink`]'s spans index.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Source<'a> {
+    /// The payload the dissector was given, spans shifted by this many bytes.
+    Payload { shift: usize },
+    /// A line assembled from several segments.
+    Reassembled(&'a [u8]),
+}
+
+/// A request/response pairing on the TCP channel.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Response {
+    /// This OK answers the HELO or PING in `frame`, `nanos` later.
+    To { frame: u32, nanos: i64 },
+    /// This HELO or PING is answered by the OK in `frame`.
+    In { frame: u32 },
+}
+
+/// Writes the TCP channel lines a frame completes (see [`crate::tcp`]); `payload` is the frame's
+/// TCP payload. Returns how many it wrote.
+pub fn tcp_lines(sink: &mut dyn Sink, lines: &[crate::tcp::Shown], payload: &[u8]) -> usize {
+    use wvcir::tcp::LineKind;
+    for line in lines {
+        let bytes = line.bytes(payload);
+        match line.at() {
+            Some(shift) => sink.source(Source::Payload { shift }),
+            None if !bytes.is_empty() => sink.source(Source::Reassembled(bytes)),
+            None => sink.source(Source::Payload { shift: 0 }),
+        }
+        let whole = Span::new(0, if bytes.is_empty() { payload.len() } else { bytes.len() });
+        match line.kind {
+            LineKind::TooLong => {
+                sink.message(whole, "[line too long]");
+                sink.expert(Expert::Error(ErrorKind::LineTooLong), whole);
+                continue;
+            }
+            LineKind::Tail => {
+                sink.message(whole, "[tail of a line whose start was not captured]");
+                continue;
+            }
+            _ => {}
+        }
+        match wvcir::parse_line(bytes) {
+            Ok(mut m) => {
+                if line.kind == LineKind::Incomplete {
+                    m.anomalies.add(Anomaly::Incomplete, m.span);
+                }
+                emit_message(sink, &m, Channel::Tcp, "ascii", &|s| s);
+                if let Some((frame, nanos)) = line.response_to {
+                    sink.response(Response::To { frame, nanos }, m.span);
+                }
+                if let Some(frame) = line.response_in {
+                    sink.response(Response::In { frame }, m.span);
+                }
+            }
+            Err(e) => {
+                sink.message(whole, "[not a CIR channel line]");
+                sink.expert(Expert::Error(e.kind), whole);
+            }
+        }
+    }
+    lines.len()
 }
 
 /// Text safe to show: UTF-8 as is with control characters escaped, other bytes as `\xNN`.
@@ -183,36 +252,18 @@ pub fn emit_message(
 /// Wireshark.
 pub const PANIC_PROBE: &[u8] = b"WVCI-PANIC-PROBE";
 
-/// Dissects one datagram of `channel`. Returns how many messages it wrote; 0 means "not this
-/// protocol" (the caller then lets other dissectors try).
+/// Dissects one datagram of `channel` (the core's payload decoder). Returns how many messages
+/// it wrote; 0 means "not this protocol" (the caller then lets other dissectors try).
 pub fn datagram(sink: &mut dyn Sink, channel: Channel, payload: &[u8]) -> usize {
     if cfg!(feature = "panic-probe") && payload == PANIC_PROBE {
         panic!("wvcir panic probe");
     }
-    let identity = |s: Span| s;
-    match channel {
-        Channel::Udp | Channel::Tcp => match wvcir::parse_cir(payload) {
-            Ok(m) => {
-                emit_message(sink, &m, Channel::Udp, "ascii", &identity);
-                1
-            }
-            Err(_) => 0,
-        },
-        Channel::Sms => {
-            let mut text = SmsText::new();
-            match sms::decode(payload, &mut text) {
-                Ok(s) => {
-                    emit_message(sink, &s.message, channel, s.encoding.name(), &|span| s.payload_span(span));
-                    1
-                }
-                Err(_) => 0,
-            }
-        }
-        Channel::WapPush => match wsp::decode_push(payload) {
-            Ok(push) => push_body(sink, push.cir),
-            Err(_) => 0,
-        },
+    let mut scratch = wvcir::payload::Scratch::default();
+    let d = wvcir::payload::decode(channel, payload, &mut scratch);
+    for m in &d.messages {
+        emit_message(sink, m, channel, d.encoding.name(), &|span| d.payload_span(span));
     }
+    d.messages.len()
 }
 
 /// Dissects a WAP Push body handed over by Wireshark's own WSP dissector (the `media_type`

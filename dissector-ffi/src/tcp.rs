@@ -1,151 +1,205 @@
-//! The TCP channel inside Wireshark: per-connection line framing and request/response pairing.
+//! The TCP channel inside Wireshark, on the core's one engine ([`wvcir::tcp::Connection`]).
 //!
-//! Wireshark hands a TCP subdissector each segment once in the first pass, in capture order, and
-//! again on every re-dissection. The first pass feeds [`Connection::segment`], which frames lines
-//! (a line split across segments completes in the frame of its last byte; several lines in one
-//! segment each come out) and pairs every OK with the HELO or PING it answers. The plugin keeps
-//! each frame's lines as [`KeptLine`]s and shows exactly those on every later pass.
+//! Wireshark's TCP dissector does not hand a subdissector every segment: with its default
+//! preferences it withholds retransmissions and the out-of-order segments that fill a gap, which
+//! is how the plugin used to lose lines. So the plugin reads every TCP segment of every frame
+//! itself (a postdissector, see `wireshark::plugin`) and feeds them, in capture order, to the same
+//! engine the analyzer uses: the same segments give the same lines in the same frames.
+//!
+//! The first pass feeds [`Tracker::segment`] and keeps what each frame shows; every later pass
+//! (and every click in the GUI) shows exactly that again ([`Tracker::shown`]).
 
-use std::collections::HashMap;
-use wvcir::Command;
-use wvcir::framer::{Frame, LineFramer};
-use wvcir::pairing::Pending;
+use std::collections::BTreeMap;
+use wvcir::pairing::MAX_PENDING;
+use wvcir::tcp::{Connection, Control, Dir, Line, LineKind};
+use wvcir::{Command, PortMap, Transport};
 
-/// A line a frame completes.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct LineRec {
-    /// The line with its line end (empty and `too_long` for a line past the framer's bound).
-    pub bytes: Vec<u8>,
-    /// Offset of the line in this frame's payload when the whole line lies in it; `None` when it
-    /// began in an earlier segment (the plugin shows it in a reassembled buffer).
-    pub at: Option<usize>,
-    pub too_long: bool,
+/// One TCP segment as the plugin reads it from a frame.
+#[derive(Clone, Copy, Debug)]
+pub struct SegmentIn<'a> {
+    /// The connection's token (from Wireshark's conversation); 0 for a new one.
+    pub conn: usize,
+    pub frame: u32,
+    /// Nanoseconds since the epoch.
+    pub ts: i64,
+    pub src_port: u16,
+    pub dst_port: u16,
+    pub seq: u32,
+    pub control: Control,
+    pub payload: &'a [u8],
 }
 
-/// What one frame of a connection shows.
-pub type FrameLines = Vec<LineRec>;
-
-/// A line as the plugin keeps it between passes: where it lies in its frame's payload (Wireshark
-/// hands the frame the same bytes on every pass), or its bytes when it began in an earlier
-/// segment. 24 bytes a line, where a copy of every line cost about 80: a flood of short lines
-/// costs Wireshark's memory a third as much.
+/// Where a line shown in a frame lies, as the plugin keeps it between passes: its place in the
+/// frame's payload (Wireshark hands the frame the same bytes on every pass), or its bytes when it
+/// was assembled from several segments.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum KeptLine {
-    /// The whole line, line end included, is `payload[at..at + len]`.
-    At {
-        at: u32,
-        len: u32,
-    },
+pub enum Place {
+    /// The line, line end included, is `payload[at..at + len]`.
+    At { at: u32, len: u32 },
+    /// A line assembled from several segments ("Reassembled CIR line").
     Reassembled(Box<[u8]>),
-    TooLong,
+    /// Nothing to show as bytes (a too-long line's prefix is not kept, a skipped tail has none).
+    None,
 }
 
-impl LineRec {
-    /// What the plugin keeps of this line.
-    pub fn kept(&self) -> KeptLine {
-        if self.too_long {
-            return KeptLine::TooLong;
-        }
-        let place = self.at.and_then(|at| Some((u32::try_from(at).ok()?, u32::try_from(self.bytes.len()).ok()?)));
-        match place {
-            Some((at, len)) => KeptLine::At { at, len },
-            None => KeptLine::Reassembled(self.bytes.clone().into_boxed_slice()),
-        }
-    }
+/// A line a frame shows.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Shown {
+    pub place: Place,
+    pub kind: LineKind,
+    /// For an OK: the frame of the HELO or PING it answers, and nanoseconds since then.
+    pub response_to: Option<(u32, i64)>,
+    /// For a HELO or PING: the frame of the OK that answers it.
+    pub response_in: Option<u32>,
 }
 
-impl KeptLine {
-    /// The line again, from its frame's `payload`.
-    pub fn restore(&self, payload: &[u8]) -> LineRec {
-        match self {
-            KeptLine::At { at, len } => {
+impl Shown {
+    /// The line's bytes, from its frame's `payload` when they lie there.
+    pub fn bytes<'p>(&'p self, payload: &'p [u8]) -> &'p [u8] {
+        match &self.place {
+            Place::At { at, len } => {
                 let (at, len) = (*at as usize, *len as usize);
-                let bytes = payload.get(at..at.saturating_add(len)).unwrap_or_default().to_vec();
-                LineRec { bytes, at: Some(at), too_long: false }
+                payload.get(at..at.saturating_add(len)).unwrap_or_default()
             }
-            KeptLine::Reassembled(bytes) => LineRec { bytes: bytes.to_vec(), at: None, too_long: false },
-            KeptLine::TooLong => LineRec { bytes: Vec::new(), at: None, too_long: true },
+            Place::Reassembled(b) => b,
+            Place::None => &[],
+        }
+    }
+
+    /// Where the bytes start in the frame's payload; `None` for reassembled (or no) bytes.
+    pub fn at(&self) -> Option<usize> {
+        match self.place {
+            Place::At { at, .. } => Some(at as usize),
+            _ => None,
         }
     }
 }
 
-/// A line of the connection: its frame, and its index among the lines that frame completes (one
-/// segment can carry two requests, or two OKs).
-pub type LineId = (u32, usize);
-
-/// A request answered: for the OK's line, the request's line and the time it took.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Answer {
-    pub request: LineId,
-    /// Nanoseconds from the request to the OK (exact: capture timestamps are integers).
-    pub nanos: i64,
+#[derive(Debug)]
+struct ConnState {
+    conn: Connection,
+    /// Whether the responder of the first segment is the server (the side on a CIR TCP port,
+    /// failing that whoever received the first segment seen), and that segment's ports.
+    server_port: u16,
+    client_port: u16,
+    /// Whether any line decoded: the connection speaks the protocol.
+    spoke: bool,
+    /// Requests still waiting for their OK: line id -> (frame index in `Tracker::frames`, line).
+    requests: BTreeMap<u64, (usize, usize)>,
 }
 
+/// The TCP state of one capture file.
 #[derive(Debug, Default)]
-struct Direction {
-    next_seq: Option<u32>,
-    framer: LineFramer,
+pub struct Tracker {
+    conns: Vec<ConnState>,
+    /// What each frame of a tracked connection shows: (connection index, frame number, lines).
+    frames: Vec<(usize, u32, Vec<Shown>)>,
 }
 
-/// One TCP connection's state, built in the first pass.
-#[derive(Debug, Default)]
-pub struct Connection {
-    dirs: [Direction; 2],
-    /// HELOs and PINGs waiting for their OK, each way, with their time (bounded: a request
-    /// forgotten past `wvcir::pairing::MAX_PENDING` simply gets no response field).
-    pending: Pending<(LineId, i64)>,
-    /// OK line -> the request it answers.
-    pub response_to: HashMap<LineId, Answer>,
-    /// Request line -> the OK line that answers it.
-    pub response_in: HashMap<LineId, LineId>,
-}
-
-impl Connection {
-    /// Takes one segment of direction `dir` (0 client to server, 1 back) in the first pass.
-    /// `seq` is TCP's sequence number when known: data already seen (a retransmission, an
-    /// overlap) is not framed twice.
-    /// `ts` is the frame's time in nanoseconds since the epoch.
-    pub fn segment(&mut self, frame: u32, ts: i64, dir: usize, seq: Option<u32>, payload: &[u8]) -> FrameLines {
-        let Some(d) = self.dirs.get_mut(dir) else { return Vec::new() };
-        let mut skip = 0usize;
-        if let (Some(seq), Some(next)) = (seq, d.next_seq) {
-            let behind = i64::from(next.wrapping_sub(seq) as i32);
-            if behind > 0 {
-                skip = usize::try_from(behind).unwrap_or(usize::MAX).min(payload.len());
+impl Tracker {
+    /// Takes one segment in the first pass. Returns (connection token, frame token): store both
+    /// (in the conversation and the frame's per-packet data) to find them on later passes.
+    pub fn segment(&mut self, ports: &PortMap, s: &SegmentIn<'_>) -> (usize, usize) {
+        let conn_idx = match s.conn.checked_sub(1).filter(|&i| i < self.conns.len()) {
+            Some(i) => i,
+            None => {
+                let server_is_dst =
+                    ports.is_cir_port(Transport::Tcp, s.dst_port) || !ports.is_cir_port(Transport::Tcp, s.src_port);
+                let (server_port, client_port) =
+                    if server_is_dst { (s.dst_port, s.src_port) } else { (s.src_port, s.dst_port) };
+                self.conns.push(ConnState {
+                    conn: Connection::default(),
+                    server_port,
+                    client_port,
+                    spoke: false,
+                    requests: BTreeMap::new(),
+                });
+                self.conns.len() - 1
             }
-        }
-        let fresh = payload.get(skip..).unwrap_or_default();
-        if let Some(seq) = seq {
-            let end = seq.wrapping_add(payload.len() as u32);
-            d.next_seq = Some(match d.next_seq {
-                Some(n) if (end.wrapping_sub(n) as i32) < 0 => n,
-                _ => end,
+        };
+        let frame_idx = self.frames.len();
+        let Some(cs) = self.conns.get_mut(conn_idx) else { return (conn_idx + 1, 0) };
+        // Both ports equal (3717 to 3717): the first sender is the client.
+        let dir = if s.dst_port == cs.server_port && (s.src_port == cs.client_port || s.src_port != cs.server_port) {
+            Dir::ToServer
+        } else {
+            Dir::ToClient
+        };
+        let seg = wvcir::tcp::Segment {
+            frame: u64::from(s.frame),
+            ts: s.ts,
+            dir,
+            seq: s.seq,
+            control: s.control,
+            payload: s.payload,
+        };
+        let mut shown: Vec<Shown> = Vec::new();
+        let mut answered: Vec<(u64, usize)> = Vec::new();
+        let ConnState { conn, spoke, requests, .. } = cs;
+        conn.segment(&seg, &mut |line: &Line<'_>| {
+            if line.is_blank() {
+                return;
+            }
+            let index = shown.len();
+            *spoke |= line.message.is_ok();
+            let response_to = line.answers.map(|r| {
+                answered.push((r.id, index));
+                (u32::try_from(r.frame).unwrap_or(u32::MAX), line.ts - r.ts)
             });
-        }
-        let seg_start = d.framer.position();
-        let mut lines = Vec::new();
-        d.framer.push(fresh, |f| match f {
-            Frame::Line { offset, line, line_end } => {
-                let mut bytes = line.to_vec();
-                bytes.extend_from_slice(line_end.as_bytes());
-                let at = offset.checked_sub(seg_start).and_then(|o| usize::try_from(o).ok()).map(|o| o + skip);
-                lines.push(LineRec { bytes, at, too_long: false });
-            }
-            Frame::TooLong { .. } => lines.push(LineRec { bytes: Vec::new(), at: None, too_long: true }),
-        });
-        for (i, l) in lines.iter().enumerate() {
-            match wvcir::parse_line(&l.bytes).map(|m| m.command) {
-                Ok(Command::Helo | Command::Ping) => drop(self.pending.request(dir, ((frame, i), ts))),
-                Ok(Command::Ok) => {
-                    if let Some((req, t)) = self.pending.answer(dir) {
-                        self.response_to.insert((frame, i), Answer { request: req, nanos: ts - t });
-                        self.response_in.insert(req, (frame, i));
-                    }
+            if let (Ok(m), LineKind::Complete | LineKind::Closed) = (&line.message, line.kind)
+                && matches!(m.command, Command::Helo | Command::Ping)
+            {
+                requests.insert(line.id, (frame_idx, index));
+                while requests.len() > 4 * MAX_PENDING {
+                    requests.pop_first();
                 }
-                _ => {}
+            }
+            shown.push(Shown { place: place(line), kind: line.kind, response_to, response_in: None });
+        });
+        for (request, _) in answered {
+            if let Some((fi, li)) = requests.remove(&request)
+                && let Some(l) = self.frames.get_mut(fi).and_then(|f| f.2.get_mut(li))
+            {
+                l.response_in = Some(s.frame);
             }
         }
-        lines
+        self.frames.push((conn_idx, s.frame, shown));
+        (conn_idx + 1, frame_idx + 1)
+    }
+
+    /// Makes the lines of a frame independent of its payload (copies), for a frame whose payload
+    /// will not be found again in the frame itself.
+    pub fn keep_copies(&mut self, frame_token: usize, payload: &[u8]) {
+        let Some((_, _, lines)) = frame_token.checked_sub(1).and_then(|i| self.frames.get_mut(i)) else { return };
+        for l in lines {
+            if matches!(l.place, Place::At { .. }) {
+                l.place = Place::Reassembled(l.bytes(payload).into());
+            }
+        }
+    }
+
+    /// What the frame with this token shows, and whether its connection speaks the protocol.
+    pub fn shown(&self, frame_token: usize) -> Option<(&[Shown], bool)> {
+        let (conn, _, lines) = self.frames.get(frame_token.checked_sub(1)?)?;
+        Some((lines, self.conns.get(*conn)?.spoke))
+    }
+
+    /// Whether the connection with this token speaks the protocol (so far).
+    pub fn spoke(&self, conn_token: usize) -> bool {
+        conn_token.checked_sub(1).and_then(|i| self.conns.get(i)).is_some_and(|c| c.spoke)
+    }
+}
+
+fn place(line: &Line<'_>) -> Place {
+    match line.kind {
+        LineKind::TooLong | LineKind::Tail => Place::None,
+        _ => {
+            let fits = line.at.and_then(|at| Some((u32::try_from(at).ok()?, u32::try_from(line.bytes.len()).ok()?)));
+            match fits {
+                Some((at, len)) => Place::At { at, len },
+                None => Place::Reassembled(line.bytes.into()),
+            }
+        }
     }
 }
 
@@ -153,87 +207,62 @@ impl Connection {
 mod tests {
     use super::*;
 
-    #[test]
-    fn split_shared_retransmitted_and_paired() {
-        let mut c = Connection::default();
-        let helo = c.segment(4, 60_000_000, 0, Some(1), b"HELO 3a9f0c1e\r\n");
-        assert_eq!(helo, [LineRec { bytes: b"HELO 3a9f0c1e\r\n".to_vec(), at: Some(0), too_long: false }]);
-        assert!(c.segment(6, 120_000_000, 1, Some(1), b"OK\r\n")[0].at == Some(0));
-        assert_eq!(c.response_to[&(6, 0)], Answer { request: (4, 0), nanos: 60_000_000 });
-        assert_eq!(c.response_in[&(4, 0)], (6, 0));
-        // A CIR split in two: nothing in the first frame, the whole line (reassembled) in the second.
-        assert!(c.segment(10, 97_200_000_000, 1, Some(5), b"WVCI 1.1 12").is_empty());
-        let done = c.segment(11, 97_250_000_000, 1, Some(16), b"34\r\n");
-        assert_eq!(done, [LineRec { bytes: b"WVCI 1.1 1234\r\n".to_vec(), at: None, too_long: false }]);
-        // A retransmission of those bytes frames nothing new.
-        assert!(c.segment(12, 97_500_000_000, 1, Some(5), b"WVCI 1.1 1234\r\n").is_empty());
-        // Two lines in one segment: each at its offset.
-        let two = c.segment(22, 2_400_120_000_000, 1, Some(20), b"OK\r\nWVCI 1.1 x\r\n");
-        assert_eq!(two.iter().map(|l| l.at).collect::<Vec<_>>(), [Some(0), Some(4)]);
+    fn seg(conn: usize, frame: u32, ts: i64, from_client: bool, seq: u32, payload: &[u8]) -> SegmentIn<'_> {
+        let (src_port, dst_port) = if from_client { (49201, 3717) } else { (3717, 49201) };
+        SegmentIn { conn, frame, ts, src_port, dst_port, seq, control: Control::None, payload }
     }
 
     #[test]
-    fn kept_lines_restore_exactly_from_their_frame() {
-        assert_eq!(std::mem::size_of::<KeptLine>(), 24);
-        let mut c = Connection::default();
-        c.dirs[1].framer = LineFramer::new(24);
-        // Two lines and the start of a third; its end; a line past the bound, then an OK; a
-        // retransmission of that OK with a PING after it; half a line.
-        let segments: [(u32, &[u8]); 5] = [
-            (1, b"OK\r\nWVCI 1.1 x\r\nWV"),
-            (19, b"CI 1.2 split\r\n"),
-            (33, b"0123456789abcdefghijklmnopqrstuvwxyz\r\nOK\r\n"),
-            (71, b"OK\r\nPING\r\n"),
-            (81, b"OK"),
-        ];
-        let mut kinds = Vec::new();
-        for (i, (seq, payload)) in segments.into_iter().enumerate() {
-            for line in c.segment(i as u32 + 1, 0, 1, Some(seq), payload) {
-                let kept = line.kept();
-                kinds.push(std::mem::discriminant(&kept));
-                assert_eq!(kept.restore(payload), line, "frame {}", i + 1);
-            }
-        }
-        let at = std::mem::discriminant(&KeptLine::At { at: 0, len: 0 });
-        let re = std::mem::discriminant(&KeptLine::Reassembled(Box::new([])));
-        let long = std::mem::discriminant(&KeptLine::TooLong);
-        assert_eq!(kinds, [at, at, re, long, at, at], "in place, reassembled and too long lines all round-trip");
+    fn split_reordered_retransmitted_and_paired() {
+        let ports = PortMap::default();
+        let mut t = Tracker::default();
+        let (c, f4) = t.segment(&ports, &seg(0, 4, 60_000_000, true, 1, b"HELO 3a9f0c1e\r\n"));
+        let (_, f6) = t.segment(&ports, &seg(c, 6, 120_000_000, false, 1, b"OK\r\n"));
+        let (lines, spoke) = t.shown(f6).unwrap();
+        assert!(spoke);
+        assert_eq!(lines[0].response_to, Some((4, 60_000_000)));
+        assert_eq!(t.shown(f4).unwrap().0[0].response_in, Some(6), "the HELO learns its answer");
+        // A CIR's second half captured first: nothing; the first half then completes it.
+        let (_, f10) = t.segment(&ports, &seg(c, 10, 1, false, 16, b"34\r\n"));
+        assert!(t.shown(f10).unwrap().0.is_empty());
+        let (_, f11) = t.segment(&ports, &seg(c, 11, 2, false, 5, b"WVCI 1.1 12"));
+        let done = &t.shown(f11).unwrap().0[0];
+        assert_eq!(done.place, Place::Reassembled(b"WVCI 1.1 1234\r\n"[..].into()));
+        // A retransmission of those bytes shows nothing new.
+        let (_, f12) = t.segment(&ports, &seg(c, 12, 3, false, 5, b"WVCI 1.1 1234\r\n"));
+        assert!(t.shown(f12).unwrap().0.is_empty());
+        // Two lines in one segment: each at its offset.
+        let (_, f22) = t.segment(&ports, &seg(c, 22, 4, false, 20, b"OK\r\nWVCI 1.1 x\r\n"));
+        let at: Vec<_> = t.shown(f22).unwrap().0.iter().map(Shown::at).collect();
+        assert_eq!(at, [Some(0), Some(4)]);
     }
 
     #[test]
     fn an_ok_answers_only_a_request_sent_the_other_way() {
-        let mut c = Connection::default();
-        // HELO and OK in one client segment (found by the plugin_dissect fuzz target: it paired
-        // frame 3 with itself): that OK answers nothing.
-        assert_eq!(c.segment(3, 1_000, 0, Some(1), b"HELO x\r\nOK\r\n").len(), 2);
-        assert!(c.response_to.is_empty() && c.response_in.is_empty());
-        // The server's OK answers it.
-        c.segment(4, 2_000, 1, Some(1), b"OK\r\n");
-        assert_eq!(c.response_to[&(4, 0)], Answer { request: (3, 0), nanos: 1_000 });
-        assert_eq!(c.response_in[&(3, 0)], (4, 0));
+        let ports = PortMap::default();
+        let mut t = Tracker::default();
+        // HELO and OK in one client segment (found by the plugin_dissect fuzz target).
+        let (c, f3) = t.segment(&ports, &seg(0, 3, 1_000, true, 1, b"HELO x\r\nOK\r\n"));
+        assert!(t.shown(f3).unwrap().0.iter().all(|l| l.response_to.is_none()));
+        let (_, f4) = t.segment(&ports, &seg(c, 4, 2_000, false, 1, b"OK\r\n"));
+        assert_eq!(t.shown(f4).unwrap().0[0].response_to, Some((3, 1_000)));
+        assert_eq!(t.shown(f3).unwrap().0[0].response_in, Some(4));
     }
 
     #[test]
-    fn two_requests_in_one_segment_each_get_their_own_answer() {
-        // Found by the plugin_dissect fuzz target: keyed by frame alone, the second OK overwrote
-        // the first one's pairing.
-        let mut c = Connection::default();
-        c.segment(3, 1_000, 0, Some(1), b"HELO x\r\nPING\r\n");
-        c.segment(4, 2_000, 1, Some(1), b"OK\r\n");
-        c.segment(5, 3_000, 1, Some(5), b"OK\r\n");
-        assert_eq!(c.response_in[&(3, 0)], (4, 0));
-        assert_eq!(c.response_in[&(3, 1)], (5, 0));
-        assert_eq!(c.response_to[&(5, 0)], Answer { request: (3, 1), nanos: 2_000 });
-    }
-
-    #[test]
-    fn a_partial_overlap_frames_only_the_new_bytes() {
-        let mut c = Connection::default();
-        assert!(c.segment(1, 0, 1, Some(100), b"OK\r").is_empty());
-        let l = c.segment(2, 100_000_000, 1, Some(102), b"\r\nOK\r\n");
-        assert_eq!(
-            l.iter().map(|l| (l.bytes.clone(), l.at)).collect::<Vec<_>>(),
-            [(b"OK\r\n".to_vec(), None), (b"OK\r\n".to_vec(), Some(2))]
-        );
+    fn kept_lines_restore_exactly_from_their_frame() {
+        assert!(std::mem::size_of::<Place>() <= 24);
+        let ports = PortMap::default();
+        let mut t = Tracker::default();
+        let payloads: [(u32, &[u8]); 3] =
+            [(1, b"OK\r\nWVCI 1.1 x\r\nWV"), (19, b"CI 1.2 split\r\n"), (33, b"OK\r\nPING\r\n")];
+        let mut c = 0;
+        for (i, (seq, payload)) in payloads.into_iter().enumerate() {
+            let (conn, f) = t.segment(&ports, &seg(c, i as u32 + 1, 0, false, seq, payload));
+            c = conn;
+            for l in t.shown(f).unwrap().0 {
+                assert!(matches!(l.bytes(payload), [.., b'\n']), "frame {}: {:?}", i + 1, l.place);
+            }
+        }
     }
 }

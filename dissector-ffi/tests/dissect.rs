@@ -1,14 +1,17 @@
 //! The dissection logic without Wireshark: a recording `Sink` stands where `proto_tree` would.
 #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
 
-use wvcir::{Anomaly, Channel, ErrorKind, Span};
-use wvcir_dissector::dissect::{self, Expert, Field, Sink};
+use wvcir::{Anomaly, Channel, ErrorKind, PortMap, Span};
+use wvcir_dissector::dissect::{self, Expert, Field, Response, Sink, Source};
+use wvcir_dissector::tcp::{SegmentIn, Tracker};
 
 #[derive(Default, Debug)]
 struct Rec {
     messages: Vec<(Span, String)>,
     fields: Vec<(Field, Span, String)>,
     experts: Vec<(Expert, Span)>,
+    sources: Vec<String>,
+    responses: Vec<Response>,
 }
 
 impl Sink for Rec {
@@ -20,6 +23,15 @@ impl Sink for Rec {
     }
     fn expert(&mut self, expert: Expert, span: Span) {
         self.experts.push((expert, span));
+    }
+    fn source(&mut self, source: Source<'_>) {
+        self.sources.push(match source {
+            Source::Payload { shift } => format!("payload+{shift}"),
+            Source::Reassembled(b) => format!("reassembled {}", String::from_utf8_lossy(b).trim_end()),
+        });
+    }
+    fn response(&mut self, response: Response, _: Span) {
+        self.responses.push(response);
     }
 }
 
@@ -109,4 +121,71 @@ fn the_c_header_is_current() {
         have == want,
         "include/wvcir.h is stale: run WVCIR_UPDATE_HEADER=1 cargo test -p wvcir-dissector --test dissect"
     );
+}
+
+/// One TCP connection through the plugin's tracker and renderer, as the postdissector drives
+/// them: (frame, from the client, seq, payload) in capture order.
+fn tcp_frames(segments: &[(u32, bool, u32, &[u8])]) -> Vec<(u32, Rec)> {
+    let ports = PortMap::default();
+    let mut t = Tracker::default();
+    let mut conn = 0;
+    let mut out = Vec::new();
+    for &(frame, from_client, seq, payload) in segments {
+        let (src_port, dst_port) = if from_client { (49201, 3717) } else { (3717, 49201) };
+        let control = wvcir::tcp::Control::None;
+        let s = SegmentIn { conn, frame, ts: i64::from(frame) * 1_000_000, src_port, dst_port, seq, control, payload };
+        let (c, f) = t.segment(&ports, &s);
+        conn = c;
+        out.push((frame, f, payload));
+    }
+    out.into_iter()
+        .map(|(frame, f, payload)| {
+            let mut r = Rec::default();
+            let (lines, _) = t.shown(f).unwrap();
+            dissect::tcp_lines(&mut r, lines, payload);
+            (frame, r)
+        })
+        .collect()
+}
+
+#[test]
+fn tcp_lines_render_pairing_reassembly_and_out_of_order_completion() {
+    let frames = tcp_frames(&[
+        (4, true, 1, b"HELO 3a9f0c1e\r\n"),
+        (6, false, 1, b"OK\r\n"),
+        // The second half of a CIR captured before the first: it completes in frame 9.
+        (8, false, 16, b"1.1 1234\r\nbogus line\r\n"),
+        (9, false, 5, b"WVCI 1.1 12"),
+    ]);
+    let [(_, helo), (_, ok), (_, early), (_, late)] = &frames[..] else { panic!() };
+    assert_eq!(helo.messages[0].1, "HELO 3a9f0c1e");
+    assert_eq!(helo.responses, [Response::In { frame: 6 }], "the HELO shows the OK that answers it");
+    assert_eq!(ok.responses, [Response::To { frame: 4, nanos: 2_000_000 }]);
+    assert!(early.messages.is_empty(), "frame 8 waits behind the gap");
+    // Frame 9 fills the gap: the CIR (assembled from 9 and 8, shown as its own buffer) and the
+    // line after it, which lies whole in frame 8's payload, not 9's: also shown reassembled.
+    let summaries: Vec<&str> = late.messages.iter().map(|m| m.1.as_str()).collect();
+    assert_eq!(summaries, ["WVCI 1.1 121.1", "[not a CIR channel line]"]);
+    assert_eq!(late.sources, ["reassembled WVCI 1.1 121.1 1234", "reassembled bogus line"]);
+    assert_eq!(
+        late.experts,
+        [
+            (Expert::Anomaly(Anomaly::ExtraFields), Span::new(15, 4)),
+            (Expert::Error(ErrorKind::UnknownCommand), Span::new(0, 12))
+        ]
+    );
+}
+
+#[test]
+fn tcp_lines_in_place_too_long_and_tails() {
+    let long = [b"WVCI 1.2 ".as_slice(), &[b'x'; 5000], b"\r\nOK\r\n"].concat();
+    let frames = tcp_frames(&[(1, false, 1000, b"ail of a line\r\nOK\r\nWVCI 1.2 c\r\n"), (2, false, 1031, &long)]);
+    let [(_, first), (_, second)] = &frames[..] else { panic!() };
+    // Joined mid-stream: the tail is named, not decoded; the whole lines lie in the payload.
+    let summaries: Vec<&str> = first.messages.iter().map(|m| m.1.as_str()).collect();
+    assert_eq!(summaries, ["[tail of a line whose start was not captured]", "OK", "WVCI 1.2 c"]);
+    assert_eq!(first.sources, ["payload+0", "payload+15", "payload+19"]);
+    let summaries: Vec<&str> = second.messages.iter().map(|m| m.1.as_str()).collect();
+    assert_eq!(summaries, ["[line too long]", "OK"]);
+    assert_eq!(second.experts, [(Expert::Error(ErrorKind::LineTooLong), Span::new(0, long.len()))]);
 }

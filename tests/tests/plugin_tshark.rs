@@ -25,17 +25,22 @@ fn tshark_loads_the_plugin_and_lists_every_field() {
     }
 }
 
-/// frame -> (commands, versions, cookies), each joined with `|`, as tshark aggregates them.
-type Rows = BTreeMap<u64, [String; 3]>;
+/// frame -> (commands, versions, cookies, session ids), each joined with `|`, as tshark
+/// aggregates them.
+type Rows = BTreeMap<u64, [String; 4]>;
 
 fn from_golden(sample: &str) -> Rows {
     let text = std::fs::read_to_string(root().join("tests/golden").join(format!("{sample}.json"))).unwrap();
     let doc: Value = serde_json::from_str(&text).unwrap();
-    let mut rows: BTreeMap<u64, [Vec<String>; 3]> = BTreeMap::new();
+    let mut rows: BTreeMap<u64, [Vec<String>; 4]> = BTreeMap::new();
     for m in doc["messages"].as_array().unwrap() {
+        // A line the capture ended in: the plugin cannot know the capture ends there.
+        if m["anomalies"].as_array().unwrap().iter().any(|a| a == "incomplete") {
+            continue;
+        }
         let r = rows.entry(m["frame"].as_u64().unwrap()).or_default();
         r[0].push(m["command"].as_str().unwrap().to_owned());
-        for (i, key) in [(1, "version"), (2, "cookie")] {
+        for (i, key) in [(1, "version"), (2, "cookie"), (3, "session_id")] {
             if let Some(v) = m[key].as_str() {
                 // The plugin shows what the analyzer escapes in JSON as \xNN text.
                 r[i].push(wvcir::Escaped(v.as_bytes()).to_string());
@@ -45,30 +50,31 @@ fn from_golden(sample: &str) -> Rows {
     rows.into_iter().map(|(f, r)| (f, r.map(|v| v.join("|")))).collect()
 }
 
-fn from_tshark(t: &Tshark, sample: &str) -> Rows {
-    let out = t.read(
-        &root().join("samples/captures").join(sample),
-        &[
-            "-n",
-            "-2",
-            "-Y",
-            "wvcir",
-            "-T",
-            "fields",
-            "-E",
-            "occurrence=a",
-            "-E",
-            "aggregator=|",
-            "-e",
-            "frame.number",
-            "-e",
-            "wvcir.command",
-            "-e",
-            "wvcir.version",
-            "-e",
-            "wvcir.cookie",
-        ],
-    );
+fn from_tshark(t: &Tshark, sample: &str, prefs: &[&str]) -> Rows {
+    let mut args: Vec<&str> = prefs.iter().flat_map(|p| ["-o", *p]).collect();
+    args.extend([
+        "-n",
+        "-2",
+        "-Y",
+        "wvcir",
+        "-T",
+        "fields",
+        "-E",
+        "occurrence=a",
+        "-E",
+        "aggregator=|",
+        "-e",
+        "frame.number",
+        "-e",
+        "wvcir.command",
+        "-e",
+        "wvcir.version",
+        "-e",
+        "wvcir.cookie",
+        "-e",
+        "wvcir.session_id",
+    ]);
+    let out = t.read(&root().join("samples/captures").join(sample), &args);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success() && stderr.trim().is_empty(), "{sample}: {stderr}");
     // Since 4.2, `-T fields` escapes backslashes in string values; undo that one level.
@@ -79,16 +85,42 @@ fn from_tshark(t: &Tshark, sample: &str) -> Rows {
         .lines()
         .map(|l| {
             let c: Vec<&str> = l.split('\t').collect();
-            (c[0].parse().unwrap(), [field(c[1]), field(c[2]), field(c[3])])
+            (c[0].parse().unwrap(), [field(c[1]), field(c[2]), field(c[3]), field(c[4])])
         })
         .collect()
 }
 
+/// The first frame where two row sets differ, for a readable failure.
+fn first_difference(a: &Rows, b: &Rows) -> Option<String> {
+    let frames: std::collections::BTreeSet<&u64> = a.keys().chain(b.keys()).collect();
+    frames.into_iter().find(|f| a.get(f) != b.get(f)).map(|f| format!("frame {f}: {:?} vs {:?}", a.get(f), b.get(f)))
+}
+
+/// Wireshark's TCP preferences that change which segments reach a subdissector: the plugin reads
+/// every segment itself, so none of them may change what it finds.
+const TCP_PREFS: [&[&str]; 5] = [
+    &[],
+    &["tcp.analyze_sequence_numbers:FALSE"],
+    &["tcp.desegment_tcp_streams:FALSE", "tcp.no_subdissector_on_error:FALSE"],
+    &["tcp.reassemble_out_of_order:TRUE", "tcp.relative_sequence_numbers:FALSE"],
+    &["tcp.check_checksum:TRUE", "tcp.try_heuristic_first:TRUE"],
+];
+
 #[test]
-fn the_plugin_and_the_analyzer_agree_on_every_sample() {
+fn the_plugin_and_the_analyzer_agree_on_every_line_of_every_sample_whatever_tcps_preferences() {
     let Some(t) = tshark() else { return };
     for s in wvcir_samples::samples() {
-        assert_eq!(from_tshark(&t, s.name), from_golden(s.name), "{}: tshark with the plugin vs the analyzer", s.name);
+        let want = from_golden(s.name);
+        let tcp = s.capture.packets.iter().any(|p| p.note.contains("SYN") || p.note.contains("Mid-stream"));
+        for prefs in if tcp { &TCP_PREFS[..] } else { &TCP_PREFS[..1] } {
+            let got = from_tshark(&t, s.name, prefs);
+            assert!(
+                got == want,
+                "{} with {prefs:?}: tshark with the plugin vs the analyzer differ at {}",
+                s.name,
+                first_difference(&got, &want).unwrap_or_default()
+            );
+        }
     }
 }
 
@@ -195,4 +227,32 @@ fn a_panic_in_the_dissector_is_an_expert_item_and_tshark_carries_on() {
     assert!(rows[1].starts_with("2\t\t") && rows[1].contains("[wvcir internal error]"), "{stdout}");
     assert!(rows[2].starts_with("3\twv:after\t"), "the frame after the panic is dissected: {stdout}");
     assert_eq!(String::from_utf8_lossy(&caught.stdout).trim(), "2", "the expert item is on the panicking frame");
+}
+
+#[test]
+fn a_panic_while_the_tcp_state_is_held_does_not_stop_tcp_dissection() {
+    use wvcir_samples::capture::{Capture, Format};
+    use wvcir_samples::net::{Flags, Link, Transport, ip_packet};
+    let Some(t) = Tshark::find() else { return };
+    let t = t.with_plugin(&wvcir_tests::panic_probe_library());
+    let (server, phone) = ("192.0.2.10".parse().unwrap(), "198.51.100.23".parse().unwrap());
+    let mut cap = Capture::new(Format::Pcap { link: Link::Ethernet, big_endian: false, nanos: false });
+    let probe = [wvcir_dissector::dissect::PANIC_PROBE, b"\r\n"].concat();
+    let payloads: [&[u8]; 3] = [b"WVCI 1.3 wv:before\r\n", &probe, b"WVCI 1.3 wv:after\r\n"];
+    let mut seq = 1000u32;
+    for (i, p) in payloads.into_iter().enumerate() {
+        let flags = Flags { ack: true, psh: true, ..Flags::default() };
+        let tcp = Transport::Tcp { seq, ack: 1, flags, window: 65535 };
+        let ip = ip_packet((server, 3717), (phone, 49_201), i as u16, &tcp, p);
+        cap.push_ip(i as f64, Link::Ethernet, 0, &ip, false, "");
+        seq += p.len() as u32;
+    }
+    let path = std::env::temp_dir().join(format!("wvcir-panic-probe-tcp-{}.pcap", std::process::id()));
+    std::fs::write(&path, cap.to_bytes()).unwrap();
+    let out = t.read(&path, &["-n", "-T", "fields", "-e", "frame.number", "-e", "wvcir.cookie"]);
+    let _ = std::fs::remove_file(&path);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("wvcir panic probe, with the state lock held"), "the probe did not fire: {stderr}");
+    // Before the fix, the poisoned lock made every later TCP frame come out empty.
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "1\twv:before\n2\t\n3\twv:after\n");
 }

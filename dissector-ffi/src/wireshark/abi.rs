@@ -35,6 +35,10 @@ pub struct Abi {
     pub pinfo_destport: usize,
     /// `proto_node.finfo`: 4.6 put `hfinfo` before it.
     pub pnode_finfo: usize,
+    /// `field_info`: `start`, `length` (ints) and `ds_tvb` (the data source the item indexes).
+    pub finfo_start: usize,
+    pub finfo_length: usize,
+    pub finfo_ds_tvb: usize,
 }
 
 /// Wireshark 4.0 (Debian 12), from its headers via abi_check.c.
@@ -63,6 +67,9 @@ pub const V4_0: Abi = Abi {
     pinfo_srcport: 260,
     pinfo_destport: 264,
     pnode_finfo: 32,
+    finfo_start: 8,
+    finfo_length: 12,
+    finfo_ds_tvb: 40,
 };
 
 /// Wireshark 4.2 (Ubuntu noble, 4.2.2), from its headers via abi_check.c: the column ids and the
@@ -117,6 +124,9 @@ pub fn check_lines(a: &Abi) -> Vec<(&'static str, i64)> {
         ("pinfo_srcport", a.pinfo_srcport as i64),
         ("pinfo_destport", a.pinfo_destport as i64),
         ("pnode_finfo", a.pnode_finfo as i64),
+        ("finfo_start", a.finfo_start as i64),
+        ("finfo_length", a.finfo_length as i64),
+        ("finfo_ds_tvb", a.finfo_ds_tvb as i64),
     ]
 }
 

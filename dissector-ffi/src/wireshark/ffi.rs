@@ -99,6 +99,14 @@ const _: () = assert!(std::mem::offset_of!(ExpertFieldInfo, hf_info) == 48);
 /// flag are the same from 4.0 to 4.6 (abi_check.c); `proto_node.finfo` moved in 4.6, so it is in
 /// the per-version table (`Abi::pnode_finfo`).
 pub const FIELD_INFO_FLAGS: usize = 28;
+
+/// GLib's `GPtrArray`: `{ gpointer *pdata; guint len; }`, stable since GLib 2.0.
+#[repr(C)]
+#[derive(Debug)]
+pub struct GPtrArray {
+    pub pdata: *mut *mut c_void,
+    pub len: c_uint,
+}
 pub const FI_GENERATED: u32 = 0x2;
 
 macro_rules! api {
@@ -161,6 +169,16 @@ api! {
     p_get_proto_data: fn(*mut c_void, *mut PacketInfo, c_int, u32) -> *mut c_void;
     wmem_file_scope: fn() -> *mut c_void;
     wmem_memdup: fn(*mut c_void, *const c_void, usize) -> *mut c_void;
+    create_dissector_handle: fn(Dissector, c_int) -> Handle;
+    register_postdissector: fn(Handle);
+    set_postdissector_wanted_hfids: fn(Handle, *mut c_void);
+    proto_get_finfo_ptr_array: fn(*const ProtoTree, c_int) -> *mut GPtrArray;
+    proto_get_id_by_filter_name: fn(*const c_char) -> c_int;
+    proto_registrar_get_id_byname: fn(*const c_char) -> c_int;
+    find_dissector_table: fn(*const c_char) -> *mut c_void;
+    dissector_get_uint_handle: fn(*mut c_void, c_uint) -> Handle;
+    g_array_sized_new: fn(c_int, c_int, c_uint, c_uint) -> *mut c_void;
+    g_array_append_vals: fn(*mut c_void, *const c_void, c_uint) -> *mut c_void;
 }
 
 /// `epan_get_version_number`, looked up alone first: it decides whether the rest is usable.

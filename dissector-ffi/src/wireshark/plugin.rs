@@ -9,13 +9,15 @@
 
 use super::abi::{self, Abi};
 use super::ffi::{self, Api, EiRegisterInfo, ExpertField, ExpertFieldInfo, HeaderFieldInfo, HfRegisterInfo, NsTime};
-use crate::dissect::{self, Expert, Field, Severity, Sink};
-use crate::tcp::{Connection, KeptLine, LineRec};
-use std::ffi::{CString, c_char, c_int, c_void};
+use crate::dissect::{self, Expert, Field, Response, Severity, Sink, Source};
+use crate::tcp::{SegmentIn, Tracker};
+use std::collections::HashMap;
+use std::ffi::{CString, c_char, c_int, c_uint, c_void};
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::atomic::{AtomicI32, Ordering};
-use std::sync::{Mutex, OnceLock};
-use wvcir::{Channel, Command, Span};
+use std::sync::{Mutex, MutexGuard, OnceLock};
+use wvcir::tcp::Control;
+use wvcir::{Channel, PortMap, Span};
 
 /// The plugin's version, as the characters themselves (Wireshark reads them, not a pointer).
 #[unsafe(no_mangle)]
@@ -73,6 +75,14 @@ struct Plugin {
     /// registration and reads it when an item is added.
     ei: *mut ExpertField,
     tcp_handle: AtomicPtr,
+    /// Wireshark's `tcp.port` table, and the ids of `tcp` and `tcp.payload` (set at handoff).
+    tcp_port_table: AtomicPtr,
+    tcp_proto: AtomicI32,
+    tcp_payload: AtomicI32,
+    icmp_proto: AtomicI32,
+    icmpv6_proto: AtomicI32,
+    /// The channels' default ports, as the analyzer has them.
+    ports: PortMap,
 }
 
 /// A dissector handle set once in the handoff.
@@ -263,6 +273,12 @@ unsafe extern "C" fn register_protoinfo() {
             experts,
             ei: ei_ptr,
             tcp_handle: AtomicPtr(std::sync::atomic::AtomicPtr::new(std::ptr::null_mut())),
+            tcp_port_table: AtomicPtr(std::sync::atomic::AtomicPtr::new(std::ptr::null_mut())),
+            tcp_proto: AtomicI32::new(-1),
+            tcp_payload: AtomicI32::new(-1),
+            icmp_proto: AtomicI32::new(-1),
+            icmpv6_proto: AtomicI32::new(-1),
+            ports: PortMap::default(),
         });
     });
 }
@@ -277,8 +293,27 @@ unsafe extern "C" fn register_handoff() {
             let udp = (api.register_dissector)(c"wvcir.udp".as_ptr(), dissect_udp, proto);
             (api.dissector_add_uint_range_with_preference)(c"udp.port".as_ptr(), c"3716-3717".as_ptr(), udp);
             let tcp = (api.register_dissector)(c"wvcir.tcp".as_ptr(), dissect_tcp, proto);
-            (api.dissector_add_uint_range_with_preference)(c"tcp.port".as_ptr(), c"3717".as_ptr(), tcp);
+            // IANA registers both ports for TCP too, and the analyzer watches both.
+            (api.dissector_add_uint_range_with_preference)(c"tcp.port".as_ptr(), c"3716-3717".as_ptr(), tcp);
             p.tcp_handle.0.store(tcp, Ordering::Relaxed);
+            p.tcp_port_table.0.store((api.find_dissector_table)(c"tcp.port".as_ptr()), Ordering::Relaxed);
+            // Every TCP segment, whatever TCP's preferences withhold from subdissectors, reaches
+            // the engine through a postdissector that wants TCP's own items.
+            let tcp_proto = (api.proto_get_id_by_filter_name)(c"tcp".as_ptr());
+            let tcp_payload = (api.proto_registrar_get_id_byname)(c"tcp.payload".as_ptr());
+            let icmp = (api.proto_get_id_by_filter_name)(c"icmp".as_ptr());
+            let icmpv6 = (api.proto_get_id_by_filter_name)(c"icmpv6".as_ptr());
+            p.tcp_proto.store(tcp_proto, Ordering::Relaxed);
+            p.tcp_payload.store(tcp_payload, Ordering::Relaxed);
+            p.icmp_proto.store(icmp, Ordering::Relaxed);
+            p.icmpv6_proto.store(icmpv6, Ordering::Relaxed);
+            let post = (api.create_dissector_handle)(postdissect_tcp, proto);
+            (api.register_postdissector)(post);
+            let ids: Vec<c_int> = [tcp_proto, tcp_payload, icmp, icmpv6].into_iter().filter(|&id| id >= 0).collect();
+            // Wireshark takes the array over.
+            let wanted = (api.g_array_sized_new)(0, 0, std::mem::size_of::<c_int>() as c_uint, ids.len() as c_uint);
+            (api.g_array_append_vals)(wanted, ids.as_ptr().cast(), ids.len() as c_uint);
+            (api.set_postdissector_wanted_hfids)(post, wanted);
             let media = (api.register_dissector)(c"wvcir.media".as_ptr(), dissect_media, proto);
             (api.dissector_add_string)(c"media_type".as_ptr(), c"application/vnd.wv.csp.cir".as_ptr(), media);
             let on = p.abi.heuristic_enable;
@@ -305,27 +340,48 @@ unsafe extern "C" fn register_handoff() {
 /// TCP state of the open capture file; cleared when Wireshark closes it.
 #[derive(Default)]
 struct State {
-    conns: Vec<ConnState>,
-    /// What each frame of a TCP CIR connection shows, indexed by the per-packet data token.
-    frames: Vec<(usize, Box<[KeptLine]>)>,
+    tracker: Tracker,
+    /// Frame number -> frame token and where its TCP payload lies in the frame (offset, length),
+    /// for the frames of tracked connections.
+    frames: HashMap<u32, (usize, Option<(usize, usize)>)>,
+    /// The last frame the first pass fed: frames come in order in the first pass, and a frame at
+    /// or below this one is being shown again.
+    first_pass_at: u32,
 }
 
-struct ConnState {
-    conn: Connection,
-    /// The source port of the first segment: direction 0.
-    first_src_port: u32,
-    /// Whether any line decoded: the connection speaks the protocol.
-    spoke: bool,
-}
+static STATE: Mutex<Option<State>> = Mutex::new(None);
 
-static STATE: Mutex<State> = Mutex::new(State { conns: Vec::new(), frames: Vec::new() });
+/// The plugin's state, whatever a caught panic left behind: a panic while it was held must not
+/// stop TCP dissection for the rest of the file (it is plain data; the worst a panic leaves is
+/// one connection's lines cut short).
+fn state() -> MutexGuard<'static, Option<State>> {
+    STATE.lock().unwrap_or_else(|poisoned| {
+        STATE.clear_poison();
+        poisoned.into_inner()
+    })
+}
 
 unsafe extern "C" fn cleanup() {
-    let _ = catch_unwind(|| {
-        if let Ok(mut s) = STATE.lock() {
-            *s = State::default();
-        }
-    });
+    let _ = catch_unwind(|| *state() = None);
+}
+
+/// The last TCP header and payload of a frame, as Wireshark's TCP dissector placed them.
+struct TcpSeen<'a> {
+    ds_tvb: *mut ffi::Tvb,
+    sport: u16,
+    dport: u16,
+    seq: u32,
+    control: Control,
+    payload: &'a [u8],
+    /// Offset of the payload in `ds_tvb`.
+    payload_at: usize,
+}
+
+/// A field item's place: `length` bytes at `start` of `ds_tvb`.
+struct Finfo {
+    start: usize,
+    length: usize,
+    ds_tvb: *mut ffi::Tvb,
 }
 
 /// One call of a dissector: the C arguments and the registration.
@@ -387,7 +443,8 @@ impl Ctx {
     }
 
     fn sink(&self, tvb: *mut ffi::Tvb, shift: usize) -> WsSink<'_> {
-        WsSink { ctx: self, tvb, len: self.bytes(tvb).len(), shift, subtree: std::ptr::null_mut(), messages: 0 }
+        let len = self.bytes(tvb).len();
+        WsSink { ctx: self, tvb, frame_tvb: tvb, base: 0, len, shift, subtree: std::ptr::null_mut(), messages: 0 }
     }
 
     fn udp(&self) -> c_int {
@@ -414,107 +471,197 @@ impl Ctx {
         payload.len() as c_int
     }
 
-    /// One TCP segment. `seq` comes from TCP's `struct tcpinfo` (its first field).
-    fn tcp(&self, data: *mut c_void) -> c_int {
-        let api = &self.p.api;
-        let proto = self.p.proto.load(Ordering::Relaxed);
-        let payload = self.bytes(self.tvb);
-        if payload.is_empty() {
-            return 0;
+    /// The TCP segment of this frame, read from the items of Wireshark's own TCP dissector (the
+    /// postdissector wants `tcp` and `tcp.payload`, so they are there with or without a tree).
+    fn tcp_seen(&self) -> Option<TcpSeen<'_>> {
+        let p = self.p;
+        // A TCP header quoted in an ICMP error is not a segment (the analyzer reads none either).
+        let icmp = [p.icmp_proto.load(Ordering::Relaxed), p.icmpv6_proto.load(Ordering::Relaxed)];
+        if icmp.into_iter().any(|id| !self.finfos(id).is_empty()) {
+            return None;
         }
-        // SAFETY: pinfo is valid; Wireshark's own conversation and per-packet data functions.
-        let (conv, scope) = unsafe { ((api.find_or_create_conversation)(self.pinfo), (api.wmem_file_scope)()) };
-        // SAFETY: as above; the stored values are tokens (indexes + 1), never dereferenced.
-        let (conn_token, frame_token) = unsafe {
-            (
-                (api.conversation_get_proto_data)(conv, proto) as usize,
-                (api.p_get_proto_data)(scope, self.pinfo, proto, 0) as usize,
-            )
+        // The innermost TCP layer (the one the conversation and ports are of).
+        let tcp = self.finfos(p.tcp_proto.load(Ordering::Relaxed)).pop()?;
+        let header = self.bytes(tcp.ds_tvb).get(tcp.start..tcp.start.checked_add(20)?)?;
+        let be16 = |i: usize| Some(u16::from_be_bytes([*header.get(i)?, *header.get(i + 1)?]));
+        let seq = u32::from_be_bytes([*header.get(4)?, *header.get(5)?, *header.get(6)?, *header.get(7)?]);
+        let data_offset = usize::from(*header.get(12)? >> 4) * 4;
+        if data_offset < 20 {
+            return None; // a bogus header: TCP itself shows no payload
+        }
+        let flags = be16(12)? & 0x0FFF;
+        // This layer's payload item starts right after its header, in the same data source. A
+        // RST's data is shown as its reset cause, not a payload (and is no stream data).
+        let payload_at = tcp.start + data_offset;
+        let item = self
+            .finfos(p.tcp_payload.load(Ordering::Relaxed))
+            .into_iter()
+            .find(|f| f.ds_tvb == tcp.ds_tvb && f.start == payload_at);
+        let payload = match item {
+            Some(fi) => self.bytes(fi.ds_tvb).get(fi.start..fi.start.checked_add(fi.length)?)?,
+            None => &[][..],
         };
-        let Ok(mut state) = STATE.lock() else { return 0 };
-        let (conn_idx, lines) = if frame_token > 0 {
-            // A later pass: show what the first pass found.
-            match state.frames.get(frame_token - 1) {
-                Some((c, kept)) => (*c, kept.iter().map(|k| k.restore(payload)).collect()),
+        Some(TcpSeen {
+            ds_tvb: tcp.ds_tvb,
+            sport: be16(0)?,
+            dport: be16(2)?,
+            seq,
+            control: Control::from_bits(flags),
+            payload,
+            payload_at,
+        })
+    }
+
+    /// The items of field `id` in this frame's tree, in tree order (only fields the
+    /// postdissector wants are there, and only in the first pass).
+    fn finfos(&self, id: c_int) -> Vec<Finfo> {
+        if id < 0 || self.tree.is_null() {
+            return Vec::new();
+        }
+        let abi = self.p.abi;
+        // SAFETY: a tree Wireshark passed us and a registered field id; the array (or NULL) is
+        // Wireshark's, valid for this call.
+        let array = unsafe { (self.p.api.proto_get_finfo_ptr_array)(self.tree, id) };
+        if array.is_null() {
+            return Vec::new();
+        }
+        // SAFETY: a GPtrArray of `len` field_info pointers.
+        let items = unsafe {
+            let a = &*array;
+            if a.pdata.is_null() { &[][..] } else { std::slice::from_raw_parts(a.pdata, a.len as usize) }
+        };
+        items
+            .iter()
+            .filter(|fi| !fi.is_null())
+            .filter_map(|&fi| {
+                let fi = fi.cast::<u8>();
+                // SAFETY: `fi` is a live field_info; its start, length and ds_tvb sit at the
+                // offsets of the running release (abi.rs, checked against its headers).
+                let (start, length, ds_tvb) = unsafe {
+                    (
+                        std::ptr::read_unaligned(fi.add(abi.finfo_start).cast::<c_int>()),
+                        std::ptr::read_unaligned(fi.add(abi.finfo_length).cast::<c_int>()),
+                        std::ptr::read_unaligned(fi.add(abi.finfo_ds_tvb).cast::<*mut ffi::Tvb>()),
+                    )
+                };
+                let f = Finfo { start: usize::try_from(start).ok()?, length: usize::try_from(length).ok()?, ds_tvb };
+                (!ds_tvb.is_null()).then_some(f)
+            })
+            .collect()
+    }
+
+    /// Whether Wireshark's `tcp.port` table sends this port to the plugin (its preference, and
+    /// Decode As, decide).
+    fn our_tcp_port(&self, port: u16) -> bool {
+        let p = self.p;
+        let table = p.tcp_port_table.0.load(Ordering::Relaxed);
+        let ours = p.tcp_handle.0.load(Ordering::Relaxed);
+        // SAFETY: a table found at handoff; the lookup returns a handle or NULL.
+        !table.is_null() && unsafe { (p.api.dissector_get_uint_handle)(table, c_uint::from(port)) } == ours
+    }
+
+    /// The postdissector: every TCP segment of every frame goes to the TCP engine in the first
+    /// pass; every pass shows the lines the frame completes. Later passes need no TCP items (a
+    /// tree may not even be built then): the frame's payload is found where the first pass saw it.
+    fn tcp_post(&self) -> c_int {
+        let frame = self.frame();
+        let mut guard = state();
+        let st = guard.get_or_insert_with(State::default);
+        let (token, payload_place) = if frame > st.first_pass_at {
+            let Some(seg) = self.tcp_seen() else { return 0 };
+            st.first_pass_at = frame;
+            let Some(token) = self.feed(st, &seg, frame) else { return 0 };
+            // Where the payload lies in the frame itself; a payload in another data source (IP
+            // reassembly) keeps copies of its lines instead.
+            let place = if seg.ds_tvb == self.tvb {
+                Some((seg.payload_at, seg.payload.len()))
+            } else {
+                st.tracker.keep_copies(token, seg.payload);
+                None
+            };
+            st.frames.insert(frame, (token, place));
+            (token, place)
+        } else {
+            match st.frames.get(&frame) {
+                Some(&t) => t,
                 None => return 0,
             }
-        } else {
-            let (sp, _) = self.ports();
-            let conn_idx = if conn_token > 0 {
-                conn_token - 1
-            } else {
-                state.conns.push(ConnState { conn: Connection::default(), first_src_port: sp, spoke: false });
-                // SAFETY: storing a token as the conversation's data for our protocol.
-                unsafe { (api.conversation_add_proto_data)(conv, proto, state.conns.len() as *mut c_void) };
-                state.conns.len() - 1
-            };
-            let seq = (!data.is_null()).then(|| {
-                // SAFETY: TCP passes its `struct tcpinfo *` as `data`; `seq` is its first field.
-                unsafe { std::ptr::read_unaligned(data.cast::<u32>()) }
-            });
-            let (frame, ts) = (self.frame(), self.abs_ts());
-            let Some(cs) = state.conns.get_mut(conn_idx) else { return 0 };
-            let dir = usize::from(sp != cs.first_src_port);
-            let lines = cs.conn.segment(frame, ts, dir, seq, payload);
-            cs.spoke |= lines.iter().any(|l| wvcir::parse_line(&l.bytes).is_ok());
-            state.frames.push((conn_idx, lines.iter().map(LineRec::kept).collect()));
-            // SAFETY: storing a token as this frame's data for our protocol (file scope).
-            unsafe { (api.p_add_proto_data)(scope, self.pinfo, proto, 0, state.frames.len() as *mut c_void) };
-            (conn_idx, lines)
         };
-        let Some(cs) = state.conns.get(conn_idx) else { return 0 };
-        if !cs.spoke {
+        let frame_bytes = self.bytes(self.tvb);
+        let (base, payload) = match payload_place {
+            Some((at, len)) => (at, frame_bytes.get(at..at.saturating_add(len)).unwrap_or_default()),
+            None => (0, &[][..]),
+        };
+        let Some((lines, spoke)) = st.tracker.shown(token) else { return 0 };
+        if !spoke {
             return 0;
         }
-        let frame = self.frame();
+        if cfg!(feature = "panic-probe") && payload.starts_with(dissect::PANIC_PROBE) {
+            panic!("wvcir panic probe, with the state lock held");
+        }
         if lines.is_empty() {
-            // SAFETY: cinfo from pinfo; static strings.
-            unsafe {
-                (api.col_set_str)(self.cinfo(), self.p.abi.col_protocol, c"WV-CIR".as_ptr());
-                (api.col_set_str)(self.cinfo(), self.p.abi.col_info, c"[TCP segment of a CIR channel line]".as_ptr());
-            }
-            return payload.len() as c_int;
-        }
-        let mut shown = 0;
-        for (i, line) in lines.iter().enumerate() {
-            let (tvb, shift) = match line.at {
-                Some(at) => (self.tvb, at),
-                None => (self.reassembled(&line.bytes), 0),
-            };
-            let mut sink = self.sink(tvb, shift);
-            sink.messages = shown;
-            if line.too_long {
-                sink.message(Span::new(0, payload.len()), "[line too long]");
-                sink.expert(Expert::Error(wvcir::ErrorKind::LineTooLong), Span::new(0, payload.len()));
-                shown += 1;
-                continue;
-            }
-            match wvcir::parse_line(&line.bytes) {
-                Ok(m) => {
-                    dissect::emit_message(&mut sink, &m, Channel::Tcp, "ascii", &|s| s);
-                    match m.command {
-                        Command::Ok => {
-                            if let Some(a) = cs.conn.response_to.get(&(frame, i)) {
-                                sink.response(a.request.0, Some(a.nanos), m.span);
-                            }
-                        }
-                        Command::Helo | Command::Ping => {
-                            if let Some(ok) = cs.conn.response_in.get(&(frame, i)) {
-                                sink.response(ok.0, None, m.span);
-                            }
-                        }
-                        Command::Wvci => {}
-                    }
-                }
-                Err(e) => {
-                    let span = Span::new(0, line.bytes.len());
-                    sink.message(span, "[not a CIR channel line]");
-                    sink.expert(Expert::Error(e.kind), span);
+            if !payload.is_empty() {
+                // SAFETY: cinfo from pinfo; static strings.
+                unsafe {
+                    let (api, cinfo) = (&self.p.api, self.cinfo());
+                    (api.col_set_str)(cinfo, self.p.abi.col_protocol, c"WV-CIR".as_ptr());
+                    (api.col_set_str)(cinfo, self.p.abi.col_info, c"[TCP segment of a CIR channel line]".as_ptr());
                 }
             }
-            shown = sink.messages;
+            return 0;
         }
-        payload.len() as c_int
+        let mut sink = self.sink(self.tvb, base);
+        sink.base = base;
+        dissect::tcp_lines(&mut sink, lines, payload);
+        0
+    }
+
+    /// Feeds a first-pass segment to its connection, if the connection is tracked: on a CIR TCP
+    /// port, already tracked, or starting like a CIR (the heuristic). Returns the frame token.
+    fn feed(&self, st: &mut State, seg: &TcpSeen<'_>, frame: u32) -> Option<usize> {
+        let api = &self.p.api;
+        let proto = self.p.proto.load(Ordering::Relaxed);
+        // SAFETY: pinfo is valid; TCP set the conversation's addresses and ports.
+        let conv = unsafe { (api.find_or_create_conversation)(self.pinfo) };
+        // SAFETY: our own token (an index + 1), never dereferenced.
+        let conn = unsafe { (api.conversation_get_proto_data)(conv, proto) } as usize;
+        let tracked = conn > 0
+            || self.our_tcp_port(seg.dport)
+            || self.our_tcp_port(seg.sport)
+            || wvcir::detect(seg.payload) == Some(wvcir::Detected::CirText);
+        if !tracked {
+            return None;
+        }
+        let input = SegmentIn {
+            conn,
+            frame,
+            ts: self.abs_ts(),
+            src_port: seg.sport,
+            dst_port: seg.dport,
+            seq: seg.seq,
+            control: seg.control,
+            payload: seg.payload,
+        };
+        let (conn_token, frame_token) = st.tracker.segment(&self.p.ports, &input);
+        if conn == 0 {
+            // SAFETY: storing a token as the conversation's data for our protocol.
+            unsafe { (api.conversation_add_proto_data)(conv, proto, conn_token as *mut c_void) };
+        }
+        Some(frame_token)
+    }
+
+    /// The TCP subdissector (port table, heuristic): only claims the payload of a connection that
+    /// speaks the protocol, so that it is not shown as "Data"; the postdissector shows its lines.
+    fn tcp_claim(&self) -> c_int {
+        let api = &self.p.api;
+        let payload_len = self.bytes(self.tvb).len();
+        // SAFETY: pinfo is valid; our own token.
+        let conn = unsafe {
+            let conv = (api.find_or_create_conversation)(self.pinfo);
+            (api.conversation_get_proto_data)(conv, self.p.proto.load(Ordering::Relaxed)) as usize
+        };
+        let spoke = state().as_ref().is_some_and(|s| s.tracker.spoke(conn));
+        if spoke { payload_len as c_int } else { 0 }
     }
 
     /// A line that began in an earlier segment, as its own data source ("Reassembled CIR line").
@@ -534,6 +681,9 @@ impl Ctx {
 struct WsSink<'a> {
     ctx: &'a Ctx,
     tvb: *mut ffi::Tvb,
+    /// The tvb the payload lies in, and where it starts there (a TCP payload in its frame).
+    frame_tvb: *mut ffi::Tvb,
+    base: usize,
     len: usize,
     /// Added to every span (a line inside a segment).
     shift: usize,
@@ -553,28 +703,51 @@ impl WsSink<'_> {
         self.ctx.p.hf.get(i).map_or(-1, |a| a.load(Ordering::Relaxed))
     }
 
-    /// The pairing of a request and its answer: not bytes of this frame but derived, so shown as
-    /// Wireshark shows its own derived fields (`[Response to: 4]`).
-    fn response(&mut self, frame: u32, nanos: Option<i64>, span: Span) {
+    fn add_frame_ref(&self, hf: usize, frame: u32, span: Span) {
         let (start, len) = self.clamp(span);
-        let api = &self.ctx.p.api;
-        let hf = if nanos.is_some() { HF_RESPONSE_TO } else { HF_RESPONSE_IN };
         // SAFETY: a registered field id, our tvb, a clamped span.
-        let abi = self.ctx.p.abi;
-        set_generated(abi, unsafe {
-            (api.proto_tree_add_uint)(self.subtree, self.hf(hf), self.tvb, start, len, frame)
-        });
-        if let Some(n) = nanos {
-            let t = NsTime { secs: n.div_euclid(1_000_000_000), nsecs: n.rem_euclid(1_000_000_000) as c_int };
-            // SAFETY: as above, with a valid nstime_t.
-            let item =
-                unsafe { (api.proto_tree_add_time)(self.subtree, self.hf(HF_RESPONSE_TIME), self.tvb, start, len, &t) };
-            set_generated(abi, item);
-        }
+        let item =
+            unsafe { (self.ctx.p.api.proto_tree_add_uint)(self.subtree, self.hf(hf), self.tvb, start, len, frame) };
+        set_generated(self.ctx.p.abi, item);
     }
 }
 
 impl Sink for WsSink<'_> {
+    fn source(&mut self, source: Source<'_>) {
+        match source {
+            Source::Payload { shift } => {
+                self.tvb = self.frame_tvb;
+                self.len = self.ctx.bytes(self.frame_tvb).len();
+                self.shift = self.base + shift;
+            }
+            Source::Reassembled(bytes) => {
+                self.tvb = self.ctx.reassembled(bytes);
+                self.len = bytes.len();
+                self.shift = 0;
+            }
+        }
+    }
+
+    /// The pairing of a request and its answer: not bytes of this frame but derived, so shown as
+    /// Wireshark shows its own derived fields (`[Response to: 4]`).
+    fn response(&mut self, response: Response, span: Span) {
+        match response {
+            Response::To { frame, nanos } => {
+                self.add_frame_ref(HF_RESPONSE_TO, frame, span);
+                let (start, len) = self.clamp(span);
+                let t =
+                    NsTime { secs: nanos.div_euclid(1_000_000_000), nsecs: nanos.rem_euclid(1_000_000_000) as c_int };
+                let api = &self.ctx.p.api;
+                // SAFETY: a registered field id, our tvb, a clamped span, a valid nstime_t.
+                let item = unsafe {
+                    (api.proto_tree_add_time)(self.subtree, self.hf(HF_RESPONSE_TIME), self.tvb, start, len, &t)
+                };
+                set_generated(self.ctx.p.abi, item);
+            }
+            Response::In { frame } => self.add_frame_ref(HF_RESPONSE_IN, frame, span),
+        }
+    }
+
     fn message(&mut self, span: Span, summary: &str) {
         let c = self.ctx;
         let api = &c.p.api;
@@ -684,7 +857,17 @@ unsafe extern "C" fn dissect_tcp(
     tree: *mut ffi::ProtoTree,
     data: *mut c_void,
 ) -> c_int {
-    guard(tvb, pinfo, tree, |c| c.tcp(data))
+    let _ = data;
+    guard(tvb, pinfo, tree, Ctx::tcp_claim)
+}
+
+unsafe extern "C" fn postdissect_tcp(
+    tvb: *mut ffi::Tvb,
+    pinfo: *mut ffi::PacketInfo,
+    tree: *mut ffi::ProtoTree,
+    _: *mut c_void,
+) -> c_int {
+    guard(tvb, pinfo, tree, Ctx::tcp_post)
 }
 
 /// A CIR on any UDP port: the `WVCI` keyword (text, GSM 7-bit or WSP push), never a bare HELO.
@@ -720,7 +903,8 @@ unsafe extern "C" fn heur_tcp(
             let conv = (api.find_or_create_conversation)(c.pinfo);
             (api.conversation_set_dissector)(conv, c.p.tcp_handle.0.load(Ordering::Relaxed));
         }
-        c_int::from(c.tcp(data) > 0)
+        let _ = data;
+        c.bytes(c.tvb).len() as c_int
     })
 }
 
