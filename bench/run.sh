@@ -11,6 +11,8 @@
 # Timings are measured here and written down, never asserted by a test.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# Where cargo puts its builds (CARGO_TARGET_DIR, if set, as cargo itself honours it).
+target=${CARGO_TARGET_DIR:-target}
 size_mb=${1:-1024}
 work=${2:-/var/tmp/wvcir-bench}
 mkdir -p "$work"
@@ -21,12 +23,12 @@ done
 
 cargo build -q --release --locked -p wvcir-analyzer -p wvcir-samples
 cargo build -q --release --locked -p wvcir-dissector --lib
-wvcir=target/release/wvcir
-gen=target/release/wvcir-samples
+wvcir=$target/release/wvcir
+gen=$target/release/wvcir-samples
 plugins="$work/plugins"
 version=$(tshark --version | head -n 1 | grep -oE '[0-9]+\.[0-9]+' | head -n 1)
 mkdir -p "$plugins/$version/epan" "$work/noplugins/$version/epan" "$work/home"
-install -m 0644 target/release/libwvcir_dissector.so "$plugins/$version/epan/wvcir.so"
+install -m 0644 "$target/release/libwvcir_dissector.so" "$plugins/$version/epan/wvcir.so"
 chmod -R a+rX "$plugins" "$work/noplugins"
 chmod 777 "$work/home"
 as_user=()

@@ -12,8 +12,10 @@
 # JOBS variants run at a time; the report is the same whatever JOBS is.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# Where cargo puts its builds (CARGO_TARGET_DIR, if set, as cargo itself honours it).
+target=${CARGO_TARGET_DIR:-target}
 variants=${1:-500}
-out=${2:-target/plugin-mutation}
+out=${2:-$target/plugin-mutation}
 jobs=${3:-$(nproc)}
 mkdir -p "$out"
 out=$(cd "$out" && pwd)
@@ -22,7 +24,7 @@ version=$(tshark --version 2>/dev/null | head -n 1 | grep -oE '[0-9]+\.[0-9]+' |
 work=$(mktemp -d /tmp/wvcir-mutation.XXXXXX)
 trap 'rm -rf "$work"' EXIT
 mkdir -p "$work/plugins/$version/epan" "$work/noplugins/$version/epan" "$work/home" "$work/caps"
-install -m 0644 target/release/libwvcir_dissector.so "$work/plugins/$version/epan/wvcir.so"
+install -m 0644 "$target/release/libwvcir_dissector.so" "$work/plugins/$version/epan/wvcir.so"
 chmod -R a+rwX "$work"
 as_user=()
 [ "$(id -u)" = 0 ] && as_user=(setpriv --reuid=65534 --regid=65534 --clear-groups)
