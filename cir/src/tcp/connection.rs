@@ -172,6 +172,14 @@ impl Default for Connection {
     }
 }
 
+/// Which way, when, and in what payload lines are being framed.
+#[derive(Clone, Copy)]
+struct At<'p> {
+    dir: Dir,
+    when: (u64, i64),
+    place: Placement<'p>,
+}
+
 /// Where a segment's payload sits in its stream, so that lines can say where they lie in it.
 #[derive(Clone, Copy)]
 struct Placement<'p> {
@@ -271,7 +279,7 @@ impl Connection {
         let Some(Direction { reasm, framer, started }) = dirs.get_mut(seg.dir.index()) else { return };
         let mut pairing = Pairing { pending, next_id, scratch, requests_dropped, long_lines };
         let place = Placement { offset: reasm.offset_of(seg.seq, seg.control), payload: seg.payload };
-        let when = (seg.frame, seg.ts);
+        let at = At { dir: seg.dir, when: (seg.frame, seg.ts), place };
         let saw_start = reasm.saw_start() || seg.control == Control::Syn;
         reasm.segment(seg.seq, seg.control, seg.payload, &mut |chunk| match chunk {
             Chunk::Data { bytes, .. } => {
@@ -279,11 +287,11 @@ impl Connection {
                     // Joined mid-stream: the first bytes may be the tail of a line.
                     framer.gap(0);
                 }
-                framer.push(bytes, |f| frame_line(&mut pairing, seg.dir, when, place, f, out));
+                framer.push(bytes, |f| frame_line_as(&mut pairing, at, f, LineKind::Complete, out));
             }
             Chunk::Gap { len, .. } => framer.gap(len),
             Chunk::End { .. } => {
-                framer.finish(|f| frame_line_as(&mut pairing, seg.dir, when, place, f, LineKind::Closed, out));
+                framer.finish(|f| frame_line_as(&mut pairing, at, f, LineKind::Closed, out));
             }
         });
     }
@@ -301,7 +309,8 @@ impl Connection {
             if d.reasm.ended() {
                 continue;
             }
-            d.framer.finish(|f| frame_line_as(&mut pairing, dir, (frame, ts), place, f, LineKind::Incomplete, out));
+            let at = At { dir, when: (frame, ts), place };
+            d.framer.finish(|f| frame_line_as(&mut pairing, at, f, LineKind::Incomplete, out));
         }
     }
 
@@ -324,27 +333,9 @@ impl Connection {
     }
 }
 
-fn frame_line(
-    p: &mut Pairing<'_>,
-    dir: Dir,
-    when: (u64, i64),
-    place: Placement<'_>,
-    f: Frame<'_>,
-    out: &mut dyn FnMut(&Line<'_>),
-) {
-    frame_line_as(p, dir, when, place, f, LineKind::Complete, out);
-}
-
-/// A framed line, as `kind` when it has no line end (the stream or the capture ended in it).
-fn frame_line_as(
-    p: &mut Pairing<'_>,
-    dir: Dir,
-    when: (u64, i64),
-    place: Placement<'_>,
-    f: Frame<'_>,
-    open_kind: LineKind,
-    out: &mut dyn FnMut(&Line<'_>),
-) {
+/// A framed line, as `open_kind` when it has no line end (the stream or the capture ended in it).
+fn frame_line_as(p: &mut Pairing<'_>, at: At<'_>, f: Frame<'_>, open_kind: LineKind, out: &mut dyn FnMut(&Line<'_>)) {
+    let At { dir, when, place } = at;
     match f {
         Frame::Line { offset, line, line_end } => {
             let kind = if line_end == LineEnd::None { open_kind } else { LineKind::Complete };
