@@ -7,6 +7,7 @@
 //! size. Errors carry the byte offset of the record at fault, and every packet before it has been
 //! handed out already: nothing read is lost.
 
+use crate::vocab::{InputErrorKind, Vocabulary};
 use pcap_file::DataLink;
 use pcap_file::pcap::{PcapParseError, PcapParser};
 use pcap_file::pcapng::{Block, PcapNgParseError, PcapNgParser};
@@ -39,9 +40,8 @@ impl Format {
 /// Why a capture could not be read (further).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct CaptureError {
-    /// Stable kind: `not-found`, `io`, `empty`, `not-a-capture`, `truncated`, `absurd-length`,
-    /// `malformed`, `no-captures`.
-    pub kind: &'static str,
+    /// What went wrong.
+    pub kind: InputErrorKind,
     /// A sentence for the user; never contains raw input bytes.
     pub message: String,
     /// Byte offset in the (decompressed) file of the record at fault.
@@ -49,14 +49,14 @@ pub struct CaptureError {
 }
 
 impl CaptureError {
-    pub fn new(kind: &'static str, offset: u64, message: impl Into<String>) -> Self {
+    pub fn new(kind: InputErrorKind, offset: u64, message: impl Into<String>) -> Self {
         Self { kind, message: message.into(), offset }
     }
 }
 
 impl fmt::Display for CaptureError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} at byte {}: {}", self.kind, self.offset, self.message)
+        write!(f, "{} at byte {}: {}", self.kind.name(), self.offset, self.message)
     }
 }
 
@@ -112,7 +112,7 @@ impl<R: Read> Source<R> {
                     Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
                     Err(e) => {
                         self.buf.truncate(old);
-                        return Err(CaptureError::new("io", self.offset, format!("read error: {e}")));
+                        return Err(CaptureError::new(InputErrorKind::Io, self.offset, format!("read error: {e}")));
                     }
                 }
             };
@@ -127,7 +127,11 @@ impl<R: Read> Source<R> {
     fn block_len(&mut self, section_big: bool) -> Result<usize, CaptureError> {
         self.fill(12)?;
         let Some(h) = self.available().first_chunk::<12>() else {
-            return Err(CaptureError::new("truncated", self.offset, "the file ends inside a pcapng block header"));
+            return Err(CaptureError::new(
+                InputErrorKind::Truncated,
+                self.offset,
+                "the file ends inside a pcapng block header",
+            ));
         };
         let is_section_header = [h[0], h[1], h[2], h[3]] == [0x0A, 0x0D, 0x0D, 0x0A];
         let big = if is_section_header { [h[8], h[9], h[10], h[11]] == [0x1A, 0x2B, 0x3C, 0x4D] } else { section_big };
@@ -135,11 +139,11 @@ impl<R: Read> Source<R> {
         let len = if big { u32::from_be_bytes(raw) } else { u32::from_le_bytes(raw) } as usize;
         if len < 12 || !len.is_multiple_of(4) {
             let msg = format!("pcapng block length {len} is not a multiple of 4 of at least 12");
-            return Err(CaptureError::new("malformed", self.offset, msg));
+            return Err(CaptureError::new(InputErrorKind::Malformed, self.offset, msg));
         }
         if len > MAX_RECORD_LEN {
             let msg = format!("pcapng block claims {len} bytes, more than the {MAX_RECORD_LEN}-byte limit");
-            return Err(CaptureError::new("absurd-length", self.offset, msg));
+            return Err(CaptureError::new(InputErrorKind::AbsurdLength, self.offset, msg));
         }
         Ok(len)
     }
@@ -171,7 +175,7 @@ impl<R: Read> CaptureReader<R> {
         source.fill(28)?;
         let head = source.available();
         if head.is_empty() {
-            return Err(CaptureError::new("empty", 0, "the file is empty"));
+            return Err(CaptureError::new(InputErrorKind::Empty, 0, "the file is empty"));
         }
         let parser = match head.get(..4) {
             Some(
@@ -195,10 +199,10 @@ impl<R: Read> CaptureReader<R> {
                 source.consume(used);
                 Parser::PcapNg { parser, last_ts: Duration::ZERO }
             }
-            None => return Err(CaptureError::new("truncated", 0, "the file ends inside its header")),
+            None => return Err(CaptureError::new(InputErrorKind::Truncated, 0, "the file ends inside its header")),
             Some(_) => {
                 let msg = "no pcap or pcapng magic number: not a capture file, or a format wvcir does not read";
-                return Err(CaptureError::new("not-a-capture", 0, msg));
+                return Err(CaptureError::new(InputErrorKind::NotACapture, 0, msg));
             }
         };
         Ok(CaptureReader { source, parser, scratch: Vec::new() })
@@ -226,93 +230,110 @@ impl<R: Read> CaptureReader<R> {
 
     /// The next packet, `None` at a clean end of file.
     pub fn next_packet(&mut self) -> Result<Option<Packet<'_>>, CaptureError> {
-        let source = &mut self.source;
-        let scratch = &mut self.scratch;
-        match &mut self.parser {
-            Parser::Pcap { parser, link, big } => {
-                source.fill(16)?;
-                let offset = source.offset;
-                let head = source.available();
-                if head.is_empty() {
-                    return Ok(None);
-                }
-                let Some(h) = head.first_chunk::<16>() else {
-                    return Err(CaptureError::new("truncated", offset, "the file ends inside a record header"));
-                };
-                let raw = [h[8], h[9], h[10], h[11]];
-                let incl = if *big { u32::from_be_bytes(raw) } else { u32::from_le_bytes(raw) } as usize;
-                if incl > MAX_RECORD_LEN {
-                    let msg = format!("record claims {incl} bytes, more than the {MAX_RECORD_LEN}-byte limit");
-                    return Err(CaptureError::new("absurd-length", offset, msg));
-                }
-                source.fill(16 + incl)?;
-                let avail = source.available();
-                if avail.len() < 16 + incl {
-                    return Err(CaptureError::new(
-                        "truncated",
-                        offset,
-                        format!("the file ends inside a {incl}-byte record"),
-                    ));
-                }
-                let (rest, pkt) = parser.next_packet(avail).map_err(|e| pcap_error(&e, offset, "a record"))?;
-                let used = avail.len() - rest.len();
-                let ts = pkt.timestamp();
-                let from = source.start + 16;
-                source.consume(used);
-                let data = source.buf.get(from..from + incl).unwrap_or_default();
-                Ok(Some(Packet { ts, link: *link, data }))
-            }
-            Parser::PcapNg { parser, last_ts } => loop {
-                source.fill(12)?;
-                if source.available().is_empty() {
-                    return Ok(None);
-                }
-                let section_big = parser.section().endianness == pcap_file::Endianness::Big;
-                let len = source.block_len(section_big)?;
-                source.fill(len)?;
-                let offset = source.offset;
-                let avail = source.available();
-                let Some(block_bytes) = avail.get(..len) else {
-                    return Err(CaptureError::new(
-                        "truncated",
-                        offset,
-                        format!("the file ends inside a {len}-byte block"),
-                    ));
-                };
-                let (_, block) = parser.next_block(block_bytes).map_err(|e| pcapng_error(&e, offset))?;
-                let iface_link = |id: usize| parser.interfaces().get(id).map(|i| i.linktype);
-                let found = match &block {
-                    Block::EnhancedPacket(b) => match iface_link(b.interface_id as usize) {
-                        Some(link) => Some((b.timestamp, link, data_range(block_bytes, &b.data))),
-                        None => {
-                            let msg = format!("packet names interface {} which was never described", b.interface_id);
-                            return Err(CaptureError::new("malformed", offset, msg));
-                        }
-                    },
-                    Block::SimplePacket(b) => {
-                        Some((*last_ts, iface_link(0).unwrap_or(DataLink::ETHERNET), data_range(block_bytes, &b.data)))
-                    }
-                    Block::Packet(b) => Some((
-                        b.timestamp,
-                        iface_link(usize::from(b.interface_id)).unwrap_or(DataLink::ETHERNET),
-                        data_range(block_bytes, &b.data),
-                    )),
-                    _ => None,
-                };
-                let base = source.start;
-                source.consume(len);
-                if let Some((ts, link, range)) = found {
-                    *last_ts = ts;
-                    let data = match range {
-                        Ok((from, to)) => source.buf.get(base + from..base + to).unwrap_or_default(),
-                        Err(owned) => {
-                            *scratch = owned;
-                            scratch.as_slice()
-                        }
-                    };
-                    return Ok(Some(Packet { ts, link, data }));
+        let CaptureReader { source, parser, scratch } = self;
+        match parser {
+            Parser::Pcap { parser, link, big } => next_pcap(source, parser, *link, *big),
+            Parser::PcapNg { parser, last_ts } => next_pcapng(source, scratch, parser, last_ts),
+        }
+    }
+}
+
+/// The next record of a pcap file.
+fn next_pcap<'s, R: Read>(
+    source: &'s mut Source<R>,
+    parser: &mut PcapParser,
+    link: DataLink,
+    big: bool,
+) -> Result<Option<Packet<'s>>, CaptureError> {
+    source.fill(16)?;
+    let offset = source.offset;
+    let head = source.available();
+    if head.is_empty() {
+        return Ok(None);
+    }
+    let Some(h) = head.first_chunk::<16>() else {
+        return Err(CaptureError::new(InputErrorKind::Truncated, offset, "the file ends inside a record header"));
+    };
+    let raw = [h[8], h[9], h[10], h[11]];
+    let incl = if big { u32::from_be_bytes(raw) } else { u32::from_le_bytes(raw) } as usize;
+    if incl > MAX_RECORD_LEN {
+        let msg = format!("record claims {incl} bytes, more than the {MAX_RECORD_LEN}-byte limit");
+        return Err(CaptureError::new(InputErrorKind::AbsurdLength, offset, msg));
+    }
+    source.fill(16 + incl)?;
+    let avail = source.available();
+    if avail.len() < 16 + incl {
+        return Err(CaptureError::new(
+            InputErrorKind::Truncated,
+            offset,
+            format!("the file ends inside a {incl}-byte record"),
+        ));
+    }
+    let (rest, pkt) = parser.next_packet(avail).map_err(|e| pcap_error(&e, offset, "a record"))?;
+    let used = avail.len() - rest.len();
+    let ts = pkt.timestamp();
+    let from = source.start + 16;
+    source.consume(used);
+    let data = source.buf.get(from..from + incl).unwrap_or_default();
+    Ok(Some(Packet { ts, link, data }))
+}
+
+/// The next packet block of a pcapng file (other blocks are read and passed over).
+fn next_pcapng<'s, R: Read>(
+    source: &'s mut Source<R>,
+    scratch: &'s mut Vec<u8>,
+    parser: &mut PcapNgParser,
+    last_ts: &mut Duration,
+) -> Result<Option<Packet<'s>>, CaptureError> {
+    loop {
+        source.fill(12)?;
+        if source.available().is_empty() {
+            return Ok(None);
+        }
+        let section_big = parser.section().endianness == pcap_file::Endianness::Big;
+        let len = source.block_len(section_big)?;
+        source.fill(len)?;
+        let offset = source.offset;
+        let avail = source.available();
+        let Some(block_bytes) = avail.get(..len) else {
+            return Err(CaptureError::new(
+                InputErrorKind::Truncated,
+                offset,
+                format!("the file ends inside a {len}-byte block"),
+            ));
+        };
+        let (_, block) = parser.next_block(block_bytes).map_err(|e| pcapng_error(&e, offset))?;
+        let iface_link = |id: usize| parser.interfaces().get(id).map(|i| i.linktype);
+        let found = match &block {
+            Block::EnhancedPacket(b) => match iface_link(b.interface_id as usize) {
+                Some(link) => Some((b.timestamp, link, data_range(block_bytes, &b.data))),
+                None => {
+                    let msg = format!("packet names interface {} which was never described", b.interface_id);
+                    return Err(CaptureError::new(InputErrorKind::Malformed, offset, msg));
                 }
             },
+            Block::SimplePacket(b) => {
+                Some((*last_ts, iface_link(0).unwrap_or(DataLink::ETHERNET), data_range(block_bytes, &b.data)))
+            }
+            Block::Packet(b) => Some((
+                b.timestamp,
+                iface_link(usize::from(b.interface_id)).unwrap_or(DataLink::ETHERNET),
+                data_range(block_bytes, &b.data),
+            )),
+            _ => None,
+        };
+        let base = source.start;
+        source.consume(len);
+        if let Some((ts, link, range)) = found {
+            *last_ts = ts;
+            let data = match range {
+                Ok((from, to)) => source.buf.get(base + from..base + to).unwrap_or_default(),
+                Err(owned) => {
+                    *scratch = owned;
+                    scratch.as_slice()
+                }
+            };
+            return Ok(Some(Packet { ts, link, data }));
         }
     }
 }
@@ -331,18 +352,18 @@ fn data_range(block: &[u8], data: &[u8]) -> Result<(usize, usize), Vec<u8>> {
 fn pcap_error(e: &PcapParseError, offset: u64, what: &str) -> CaptureError {
     match e {
         PcapParseError::IncompleteBuffer(..) => {
-            CaptureError::new("truncated", offset, format!("the file ends inside {what}"))
+            CaptureError::new(InputErrorKind::Truncated, offset, format!("the file ends inside {what}"))
         }
-        other => CaptureError::new("malformed", offset, format!("{what} is not valid pcap: {other}")),
+        other => CaptureError::new(InputErrorKind::Malformed, offset, format!("{what} is not valid pcap: {other}")),
     }
 }
 
 fn pcapng_error(e: &PcapNgParseError, offset: u64) -> CaptureError {
     match e {
         PcapNgParseError::IncompleteBuffer(..) => {
-            CaptureError::new("truncated", offset, "the file ends inside a pcapng block")
+            CaptureError::new(InputErrorKind::Truncated, offset, "the file ends inside a pcapng block")
         }
-        other => CaptureError::new("malformed", offset, format!("invalid pcapng block: {other}")),
+        other => CaptureError::new(InputErrorKind::Malformed, offset, format!("invalid pcapng block: {other}")),
     }
 }
 

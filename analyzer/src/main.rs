@@ -8,7 +8,9 @@ use std::process::ExitCode;
 use wvcir::{Channel, PortMap, PortRange};
 use wvcir_analyzer::analysis::Config;
 use wvcir_analyzer::decode;
+use wvcir_analyzer::inputs::{self, Input};
 use wvcir_analyzer::run::{self, Options, OutFormat};
+use wvcir_analyzer::vocab::Vocabulary;
 
 #[derive(Parser)]
 #[command(name = "wvcir", version, about = "Make Wireless Village CSP CIR traffic visible")]
@@ -128,20 +130,42 @@ fn main() -> ExitCode {
     }
 }
 
-fn analyze(args: AnalyzeArgs) -> ExitCode {
-    let mut map = PortMap::default();
-    for (slot, value) in [
-        (&mut map.udp, args.udp_ports),
-        (&mut map.tcp, args.tcp_ports),
-        (&mut map.sms, args.sms_ports),
-        (&mut map.wap_push, args.wap_push_ports),
-    ] {
-        if let Some(PortList(v)) = value {
-            *slot = v;
+impl AnalyzeArgs {
+    /// The validated options: ports mapped, inputs expanded, defaults filled in.
+    fn into_options(self) -> Options {
+        let mut ports = PortMap::default();
+        for (slot, value) in [
+            (&mut ports.udp, self.udp_ports),
+            (&mut ports.tcp, self.tcp_ports),
+            (&mut ports.sms, self.sms_ports),
+            (&mut ports.wap_push, self.wap_push_ports),
+        ] {
+            if let Some(PortList(v)) = value {
+                *slot = v;
+            }
+        }
+        let jobs = self.jobs.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, usize::from)).max(1);
+        Options {
+            inputs: inputs::expand(&self.inputs),
+            config: Config { ports, heuristic: !self.no_heuristic },
+            format: match self.format {
+                FormatArg::Json => OutFormat::Json,
+                FormatArg::Ndjson => OutFormat::Ndjson,
+            },
+            pretty: self.pretty,
+            jobs,
+            progress: match self.progress {
+                ProgressArg::Always => true,
+                ProgressArg::Never => false,
+                ProgressArg::Auto => std::io::stderr().is_terminal(),
+            },
         }
     }
-    let out: Box<dyn Write + Send> = match &args.output {
-        Some(path) => match std::fs::File::create(path) {
+}
+
+fn analyze(mut args: AnalyzeArgs) -> ExitCode {
+    let out: Box<dyn Write + Send> = match args.output.take() {
+        Some(path) => match std::fs::File::create(&path) {
             Ok(f) => Box::new(f),
             Err(e) => {
                 eprintln!("wvcir analyze: cannot create the output file {}: {e}", path.display());
@@ -150,29 +174,13 @@ fn analyze(args: AnalyzeArgs) -> ExitCode {
         },
         None => Box::new(std::io::stdout()),
     };
-    let jobs = args.jobs.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, usize::from)).max(1);
-    let progress = match args.progress {
-        ProgressArg::Always => true,
-        ProgressArg::Never => false,
-        ProgressArg::Auto => std::io::stderr().is_terminal(),
-    };
-    let opts = Options {
-        inputs: run::expand(&args.inputs),
-        config: Config { ports: map, heuristic: !args.no_heuristic },
-        format: match args.format {
-            FormatArg::Json => OutFormat::Json,
-            FormatArg::Ndjson => OutFormat::Ndjson,
-        },
-        pretty: args.pretty,
-        jobs,
-        progress,
-    };
+    let opts = args.into_options();
     let unreadable: Vec<String> = opts
         .inputs
         .iter()
         .filter_map(|i| match i {
-            run::Input::Unreadable(p, kind, msg) => Some(format!("{}: {kind}: {msg}", p.display())),
-            run::Input::File(_) => None,
+            Input::Unreadable(p, kind, msg) => Some(format!("{}: {}: {msg}", p.display(), kind.name())),
+            Input::File(_) => None,
         })
         .collect();
     match run::run(opts, out) {
@@ -181,11 +189,10 @@ fn analyze(args: AnalyzeArgs) -> ExitCode {
                 eprintln!("wvcir analyze: {}", wvcir::Escaped(u.as_bytes()));
             }
             if all_complete {
-                ExitCode::SUCCESS
-            } else {
-                eprintln!("wvcir analyze: some inputs were not read completely; see inputs[].error in the report");
-                ExitCode::from(1)
+                return ExitCode::SUCCESS;
             }
+            eprintln!("wvcir analyze: some inputs were not read completely; see inputs[].error in the report");
+            ExitCode::from(1)
         }
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::from(1),
         Err(e) => {

@@ -4,6 +4,7 @@ use crate::defrag::Defrag;
 use etherparse::{IpNumber, IpSlice, TcpSlice, UdpSlice};
 use pcap_file::DataLink;
 use std::net::IpAddr;
+use std::time::Duration;
 
 /// A UDP datagram or TCP segment.
 #[derive(Clone, Copy, Debug)]
@@ -84,7 +85,7 @@ pub fn ip_of(link: DataLink, data: &[u8]) -> Option<&[u8]> {
 pub fn decode<R>(
     link: DataLink,
     data: &[u8],
-    ts_secs: f64,
+    ts: Duration,
     defrag: &mut Defrag,
     on_segment: impl FnOnce(Segment<'_>) -> R,
 ) -> Result<R, Skipped> {
@@ -97,7 +98,7 @@ pub fn decode<R>(
         let h = v4.header();
         let key = (h.source(), h.destination(), h.protocol().0, h.identification());
         let offset = usize::from(h.fragments_offset().value()) * 8;
-        let Some(whole) = defrag.add(key, offset, h.more_fragments(), payload.payload, ts_secs) else {
+        let Some(whole) = defrag.add(key, offset, h.more_fragments(), payload.payload, ts) else {
             return Err(Skipped::Fragment);
         };
         return transport(src, dst, payload.ip_number, &whole, on_segment);

@@ -3,9 +3,13 @@
 //! Keys never repeat, numbers are JSON numbers, times are epoch seconds (microsecond precision)
 //! plus RFC 3339 text with nanoseconds. `wvcir schema` prints the JSON Schema these records follow.
 
+use crate::capture::Format;
+use crate::vocab::{ConnectionEnd, Finding, FlowKind, InputErrorKind, Name, ReasonKind};
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::time::Duration;
+use wvcir::sms::Encoding;
+use wvcir::{Channel, Command, LineEnd, Transport};
 
 /// Version of the report's shape; bumped on any incompatible change.
 pub const SCHEMA_VERSION: u32 = 1;
@@ -33,7 +37,7 @@ pub struct Report {
 
 #[derive(Clone, Debug, Serialize)]
 pub struct ErrorRec {
-    pub kind: &'static str,
+    pub kind: InputErrorKind,
     pub message: String,
     pub offset: u64,
 }
@@ -67,7 +71,7 @@ pub struct LimitsRec {
 #[derive(Clone, Debug, Serialize)]
 pub struct InputRec {
     pub path: String,
-    pub format: Option<&'static str>,
+    pub format: Option<Name<Format>>,
     pub link_types: Vec<String>,
     pub packets: u64,
     pub bytes: u64,
@@ -76,6 +80,20 @@ pub struct InputRec {
     pub complete: bool,
     pub error: Option<ErrorRec>,
     pub limits: LimitsRec,
+    pub skipped: SkippedRec,
+}
+
+/// Frames that carried no UDP or TCP segment, by why: every frame is either analysed or counted.
+#[derive(Clone, Copy, Debug, Default, Serialize)]
+pub struct SkippedRec {
+    /// Not IP (ARP, LLDP, ...), or a link layer wvcir does not read.
+    pub not_ip: u64,
+    /// IP carrying neither UDP nor TCP (ICMP, ESP, ...), or an IPv6 fragment.
+    pub other_protocol: u64,
+    /// Headers cut short or invalid.
+    pub undecodable: u64,
+    /// IPv4 fragments held for reassembly (the datagram counts in the frame that completes it).
+    pub fragments: u64,
 }
 
 impl InputRec {
@@ -92,6 +110,7 @@ impl InputRec {
             complete: false,
             error: None,
             limits: LimitsRec::default(),
+            skipped: SkippedRec::default(),
         }
     }
 }
@@ -102,19 +121,19 @@ pub struct MessageRec {
     pub frame: u64,
     pub ts: f64,
     pub time: String,
-    pub channel: &'static str,
+    pub channel: Name<Channel>,
     pub src_ip: String,
     pub src_port: u16,
     pub dst_ip: String,
     pub dst_port: u16,
-    pub command: &'static str,
+    pub command: Name<Command>,
     pub version: Option<String>,
     pub cookie: Option<String>,
     pub session_id: Option<String>,
-    pub encoding: &'static str,
-    pub line_end: &'static str,
+    pub encoding: Name<Encoding>,
+    pub line_end: Name<LineEnd>,
     pub malformed: bool,
-    pub anomalies: Vec<&'static str>,
+    pub anomalies: Vec<Name<Finding>>,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -129,7 +148,7 @@ pub struct SessionRec {
     pub cookie: String,
     pub client_ip: String,
     pub server_ip: String,
-    pub channels: Vec<&'static str>,
+    pub channels: Vec<Name<Channel>>,
     pub versions: Vec<String>,
     pub cir_count: u64,
     pub first_ts: f64,
@@ -158,19 +177,19 @@ pub struct TcpChannelRec {
     pub cir_count: u64,
     pub lines: u64,
     pub protocol_errors: u64,
-    pub end: &'static str,
+    pub end: ConnectionEnd,
 }
 
 #[derive(Clone, Debug, Serialize)]
 pub struct ClassRec {
-    pub kind: &'static str,
+    pub kind: FlowKind,
     pub entropy: f64,
     pub printable_ratio: f64,
 }
 
 #[derive(Clone, Debug, Serialize)]
 pub struct ReasonRec {
-    pub kind: &'static str,
+    pub kind: ReasonKind,
     pub detail: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub period: Option<f64>,
@@ -183,12 +202,12 @@ pub struct ReasonRec {
 #[derive(Clone, Debug, Serialize)]
 pub struct FlowRec {
     pub input: usize,
-    pub protocol: &'static str,
+    pub protocol: Name<Transport>,
     pub src_ip: String,
     pub src_port: u16,
     pub dst_ip: String,
     pub dst_port: u16,
-    pub channel: Option<&'static str>,
+    pub channel: Option<Name<Channel>>,
     pub heuristic: bool,
     pub packets: u64,
     pub bytes: u64,
@@ -215,10 +234,10 @@ pub struct Summary {
     pub tcp_channels: usize,
     pub flows: usize,
     pub suspicious_flows: usize,
-    pub by_channel: BTreeMap<&'static str, u64>,
+    pub by_channel: BTreeMap<Name<Channel>, u64>,
     pub by_version: BTreeMap<String, u64>,
-    pub by_command: BTreeMap<&'static str, u64>,
-    pub by_anomaly: BTreeMap<&'static str, u64>,
+    pub by_command: BTreeMap<Name<Command>, u64>,
+    pub by_anomaly: BTreeMap<Name<Finding>, u64>,
 }
 
 /// Epoch seconds with microsecond precision, as a JSON number.

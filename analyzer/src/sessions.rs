@@ -1,9 +1,11 @@
 //! Sessions, one per (client, cookie), aggregated as CIRs arrive: memory grows with the number of
 //! sessions, not with the number of CIRs, and the number of sessions is bounded.
 
-use crate::report::{SessionRec, interval, micros};
+use crate::report::{SessionRec, epoch, interval, micros};
+use crate::vocab::Name;
 use std::collections::HashMap;
 use std::net::IpAddr;
+use std::time::Duration;
 use wvcir::Channel;
 
 /// CIR times kept per session for the interval statistics (min/median/max are over the first
@@ -26,9 +28,9 @@ struct Acc {
     channels: u8,
     versions: Vec<String>,
     count: u64,
-    first: f64,
-    last: f64,
-    times: Vec<f64>,
+    first: Duration,
+    last: Duration,
+    times: Vec<Duration>,
     inputs: Vec<usize>,
 }
 
@@ -54,7 +56,7 @@ pub struct SeenCir<'a> {
     pub cookie: &'a str,
     pub channel: Channel,
     pub version: Option<&'a str>,
-    pub ts: f64,
+    pub ts: Duration,
     pub input: usize,
 }
 
@@ -125,7 +127,7 @@ impl Sessions {
                     a.first = a.first.min(o.first);
                     a.last = a.last.max(o.last);
                     a.times.extend(o.times);
-                    a.times.sort_by(f64::total_cmp);
+                    a.times.sort_unstable();
                     a.times.truncate(MAX_SESSION_TIMES);
                     for i in &o.inputs {
                         add_sorted(&mut a.inputs, i);
@@ -142,33 +144,33 @@ impl Sessions {
 
     /// The records, ordered by first CIR, then cookie.
     pub fn into_records(self) -> Vec<SessionRec> {
-        let mut out: Vec<SessionRec> = self
+        let mut out: Vec<(Duration, SessionRec)> = self
             .map
             .into_iter()
             .map(|((client, cookie), mut a)| {
-                a.times.sort_by(f64::total_cmp);
-                let gaps = a.times.windows(2).filter_map(|w| Some(micros(w.get(1)? - w.first()?))).collect();
-                SessionRec {
+                let first = a.first;
+                a.times.sort_unstable();
+                let gap = |w: &[Duration]| Some(micros(w.get(1)?.saturating_sub(*w.first()?).as_secs_f64()));
+                let gaps = a.times.windows(2).filter_map(gap).collect();
+                let rec = SessionRec {
                     cookie,
                     client_ip: client.to_string(),
                     server_ip: a.server.to_string(),
-                    channels: CHANNELS.iter().filter(|c| a.channels & bit(**c) != 0).map(|c| c.name()).collect(),
+                    channels: CHANNELS.iter().filter(|c| a.channels & bit(**c) != 0).map(|c| Name(*c)).collect(),
                     versions: a.versions,
                     cir_count: a.count,
-                    first_ts: a.first,
-                    last_ts: a.last,
+                    first_ts: epoch(a.first),
+                    last_ts: epoch(a.last),
                     interval: interval(gaps),
                     inputs: a.inputs,
-                }
+                };
+                (first, rec)
             })
             .collect();
-        out.sort_by(|a, b| {
-            a.first_ts
-                .total_cmp(&b.first_ts)
-                .then_with(|| a.cookie.cmp(&b.cookie))
-                .then_with(|| a.client_ip.cmp(&b.client_ip))
+        out.sort_by(|(ta, a), (tb, b)| {
+            ta.cmp(tb).then_with(|| a.cookie.cmp(&b.cookie)).then_with(|| a.client_ip.cmp(&b.client_ip))
         });
-        out
+        out.into_iter().map(|(_, r)| r).collect()
     }
 }
 
@@ -178,7 +180,15 @@ mod tests {
 
     fn cir<'a>(cookie: &'a str, version: &'a str) -> SeenCir<'a> {
         let ip = IpAddr::from([198, 51, 100, 23]);
-        SeenCir { client: ip, server: ip, cookie, channel: Channel::Udp, version: Some(version), ts: 1.0, input: 0 }
+        SeenCir {
+            client: ip,
+            server: ip,
+            cookie,
+            channel: Channel::Udp,
+            version: Some(version),
+            ts: Duration::from_secs(1),
+            input: 0,
+        }
     }
 
     #[test]

@@ -195,3 +195,39 @@ fn schema_command_prints_the_schema() {
     assert_eq!(s["$schema"], "https://json-schema.org/draft/2020-12/schema");
     assert!(s["$defs"]["message"]["required"].as_array().unwrap().iter().any(|k| k == "cookie"));
 }
+
+#[test]
+fn a_worker_that_panics_costs_its_input_only_and_exits_1() {
+    // The test-only hook (wvcir_analyzer::run::PANIC_HOOK_VAR) makes the worker of any input whose
+    // path contains "udp-cir" panic.
+    for (format, jobs) in [("json", "1"), ("ndjson", "2")] {
+        let out = Command::new(env!("CARGO_BIN_EXE_wvcir"))
+            .args([
+                "analyze",
+                "--format",
+                format,
+                "-j",
+                jobs,
+                &path("captures/udp-cir.pcap"),
+                &path("captures/wap-push.pcap"),
+            ])
+            .env(wvcir_analyzer::run::PANIC_HOOK_VAR, "udp-cir")
+            .output()
+            .unwrap();
+        let (stdout, stderr) = (String::from_utf8(out.stdout).unwrap(), String::from_utf8(out.stderr).unwrap());
+        assert_eq!(out.status.code(), Some(1), "{format}: {stderr}");
+        let inputs: Vec<Value> = if format == "json" {
+            json(&stdout)["inputs"].as_array().unwrap().clone()
+        } else {
+            stdout.lines().map(json).filter(|l| l["event"] == "input").collect()
+        };
+        let (broken, fine): (Vec<&Value>, Vec<&Value>) =
+            inputs.iter().partition(|i| i["path"].as_str().unwrap().contains("udp-cir"));
+        assert_eq!(broken.len(), 1, "{format}: the input is reported, not missing");
+        assert_eq!(
+            (broken[0]["complete"].as_bool(), broken[0]["error"]["kind"].as_str()),
+            (Some(false), Some("internal-error"))
+        );
+        assert_eq!((fine.len(), fine[0]["complete"].as_bool()), (1, Some(true)), "{format}: the other input is whole");
+    }
+}

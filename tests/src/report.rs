@@ -7,7 +7,8 @@ use std::io::Write;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use wvcir_analyzer::analysis::Config;
-use wvcir_analyzer::run::{self, Input, Options, OutFormat};
+use wvcir_analyzer::inputs::Input;
+use wvcir_analyzer::run::{self, Options, OutFormat};
 
 /// A `Write` whose bytes the caller reads back after the run.
 #[derive(Clone, Debug, Default)]

@@ -1,0 +1,110 @@
+//! Why a flow on the CIR ports deserves a look: a protocol that is not CIR, a steady beacon, or
+//! payloads that look encrypted. Each heuristic's thresholds are named here.
+
+use crate::flows::Flow;
+use crate::report::{ReasonRec, micros};
+use crate::vocab::{FlowKind, ReasonKind, Vocabulary};
+use wvcir::PortMap;
+
+/// Periodic traffic: at least this many gaps between packets from the initiator...
+pub const PERIODIC_MIN_GAPS: u64 = 4;
+/// ...at least this many seconds apart on average...
+pub const PERIODIC_MIN_PERIOD: f64 = 1.0;
+/// ...varying by at most this fraction of the period (coefficient of variation).
+pub const PERIODIC_MAX_CV: f64 = 0.1;
+/// Mean payload entropy, as a share of the most a payload of its length can have, above which a
+/// binary flow counts as encrypted or compressed.
+pub const HIGH_ENTROPY_SHARE: f64 = 0.9;
+
+/// Every reason the flow is suspicious, in a fixed order; empty when it is not.
+pub fn reasons(f: &Flow, ports: &PortMap) -> Vec<ReasonRec> {
+    [non_cir_protocol(f, ports), periodic(f), high_entropy(f)].into_iter().flatten().collect()
+}
+
+fn reason(kind: ReasonKind, detail: String) -> ReasonRec {
+    ReasonRec { kind, detail, period: None, jitter: None, entropy: None }
+}
+
+/// Something other than CIR (and not nothing) on a CIR port.
+fn non_cir_protocol(f: &Flow, ports: &PortMap) -> Option<ReasonRec> {
+    let kind = f.kind();
+    let on_responder = ports.is_cir_port(f.transport, f.responder.1);
+    let on_cir_port = on_responder || ports.is_cir_port(f.transport, f.initiator.1);
+    if !on_cir_port || matches!(kind, FlowKind::Cir | FlowKind::Empty) {
+        return None;
+    }
+    let port = if on_responder { f.responder.1 } else { f.initiator.1 };
+    Some(reason(ReasonKind::NonCirProtocol, format!("{} on CIR port {port}", kind.name())))
+}
+
+/// Packets from the initiator at a steady period, like a beacon (CIR flows excepted).
+fn periodic(f: &Flow) -> Option<ReasonRec> {
+    let g = &f.gaps;
+    let steady = g.n >= PERIODIC_MIN_GAPS && g.mean >= PERIODIC_MIN_PERIOD && g.std() <= PERIODIC_MAX_CV * g.mean;
+    if f.kind() == FlowKind::Cir || !steady {
+        return None;
+    }
+    let detail = format!("{} packets from {} about every {:.1} s", g.n + 1, f.initiator.0, g.mean);
+    Some(ReasonRec {
+        period: Some(micros(g.mean)),
+        jitter: Some(micros(g.std())),
+        ..reason(ReasonKind::Periodic, detail)
+    })
+}
+
+/// Binary payloads close to the most entropy their length allows.
+fn high_entropy(f: &Flow) -> Option<ReasonRec> {
+    let share = f.entropy_share();
+    if f.kind() != FlowKind::Binary || share < HIGH_ENTROPY_SHARE {
+        return None;
+    }
+    let bits = f.class().map_or(0.0, |c| c.entropy);
+    let detail = format!("payloads look encrypted or compressed ({:.0}% of the maximum entropy)", share * 100.0);
+    Some(ReasonRec { entropy: Some((bits * 1000.0).round() / 1000.0), ..reason(ReasonKind::HighEntropy, detail) })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::net::{IpAddr, Ipv4Addr};
+    use std::time::Duration;
+    use wvcir::{Channel, Transport};
+
+    fn flow(port: u16) -> Flow {
+        let ip = IpAddr::V4(Ipv4Addr::new(198, 51, 100, 7));
+        Flow::new(Transport::Udp, (ip, 50_000), (ip, port), Channel::Udp, Duration::ZERO)
+    }
+
+    fn kinds(f: &Flow) -> Vec<&'static str> {
+        reasons(f, &PortMap::default()).iter().map(|r| r.kind.name()).collect()
+    }
+
+    #[test]
+    fn a_steady_high_entropy_binary_beacon_on_3717_gets_all_three() {
+        let mut f = flow(3717);
+        let noise: Vec<u8> = (0..=255u8).map(|b| b.wrapping_mul(167)).collect();
+        for i in 0..6 {
+            f.observe(crate::flows::Side::Initiator, Duration::from_secs(60 * i), &noise[..64]);
+        }
+        assert_eq!(kinds(&f), ["non-cir-protocol", "periodic", "high-entropy"]);
+        let r = reasons(&f, &PortMap::default());
+        assert_eq!((r[1].period, r[1].jitter), (Some(60.0), Some(0.0)));
+    }
+
+    #[test]
+    fn cir_flows_and_other_ports_are_not_suspicious() {
+        let mut f = flow(3717);
+        f.observe(crate::flows::Side::Initiator, Duration::ZERO, b"WVCI 1.2 abc");
+        f.messages = 1;
+        assert!(kinds(&f).is_empty());
+        let mut g = flow(443);
+        g.observe(crate::flows::Side::Initiator, Duration::ZERO, b"GET / HTTP/1.1\r\n");
+        assert!(kinds(&g).is_empty(), "HTTP on another port is not this project's business");
+        let mut jittery = flow(3717);
+        for (i, t) in [0, 10, 35, 40, 90].into_iter().enumerate() {
+            let _ = i;
+            jittery.observe(crate::flows::Side::Initiator, Duration::from_secs(t), b"ping");
+        }
+        assert_eq!(kinds(&jittery), ["non-cir-protocol"], "irregular gaps are no beacon");
+    }
+}
