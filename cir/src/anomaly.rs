@@ -28,11 +28,24 @@ pub enum Anomaly {
     /// A TCP line still open when the capture ended: what came of it is not known, so it is not
     /// a whole message.
     Incomplete,
+    /// A cookie with no version before it (`WVCI wv:nokia.1`, `WVCIwv:nokia.1`): every client
+    /// acts on it.
+    MissingVersion,
+    /// A TCP line longer than the framer's bound: decoded from its bounded prefix, the rest
+    /// skipped (Symbian acts on its first 512-byte read, Android has no limit).
+    LineTooLong,
+    /// A plain ASCII CIR on the SMS port: no real SMS CIR client reads ASCII user data.
+    AsciiSms,
+    /// An SMS text longer than the decoder unpacks: the rest was not read.
+    Truncated,
+    /// A final `@` or CR septet on an 8-septet boundary was taken as padding: it may have been
+    /// text.
+    AmbiguousPadding,
 }
 
 impl Anomaly {
     /// Every anomaly, in a fixed order.
-    pub const ALL: [Anomaly; 8] = [
+    pub const ALL: [Anomaly; 13] = [
         Anomaly::KeywordCase,
         Anomaly::UnknownVersion,
         Anomaly::ExtraFields,
@@ -41,6 +54,11 @@ impl Anomaly {
         Anomaly::Oversize,
         Anomaly::TrailingData,
         Anomaly::Incomplete,
+        Anomaly::MissingVersion,
+        Anomaly::LineTooLong,
+        Anomaly::AsciiSms,
+        Anomaly::Truncated,
+        Anomaly::AmbiguousPadding,
     ];
 
     /// The stable kebab-case name (`keyword-case`, ...).
@@ -54,6 +72,11 @@ impl Anomaly {
             Anomaly::Oversize => "oversize",
             Anomaly::TrailingData => "trailing-data",
             Anomaly::Incomplete => "incomplete",
+            Anomaly::MissingVersion => "missing-version",
+            Anomaly::LineTooLong => "line-too-long",
+            Anomaly::AsciiSms => "ascii-sms",
+            Anomaly::Truncated => "truncated",
+            Anomaly::AmbiguousPadding => "ambiguous-padding",
         }
     }
 
@@ -68,6 +91,11 @@ impl Anomaly {
             Anomaly::Oversize => "datagram over 512 bytes, larger than Symbian's receive buffer",
             Anomaly::TrailingData => "bytes after the line end",
             Anomaly::Incomplete => "TCP line still open when the capture ended: not a whole message",
+            Anomaly::MissingVersion => "no CSP version before the cookie (every client still acts on it)",
+            Anomaly::LineTooLong => "TCP line longer than the line bound: decoded from its first bytes",
+            Anomaly::AsciiSms => "ASCII CIR on the SMS port: no real SMS CIR client reads ASCII",
+            Anomaly::Truncated => "SMS text longer than the decoder unpacks: the rest was not read",
+            Anomaly::AmbiguousPadding => "a final @ or CR septet was taken as padding: it may have been text",
         }
     }
 }
@@ -147,16 +175,12 @@ impl fmt::Debug for Anomalies {
 pub enum ErrorKind {
     /// Not this protocol: no `WVCI` (or TCP command) keyword where one must be.
     NotCir,
-    /// `WVCI` with no version after it.
-    MissingVersion,
     /// `WVCI <version>` with no cookie after it.
     MissingCookie,
     /// `HELO` with no session id after it.
     MissingSessionId,
     /// A TCP channel line that is none of HELO, OK, PING, WVCI.
     UnknownCommand,
-    /// A TCP line longer than the framer's bound (see [`crate::framer`]).
-    LineTooLong,
     /// A WSP PDU that ends inside a length, header or content type.
     TruncatedPdu,
     /// A WSP PDU that is not a Push (type 0x06).
@@ -170,11 +194,9 @@ impl ErrorKind {
     pub const fn name(self) -> &'static str {
         match self {
             ErrorKind::NotCir => "not-cir",
-            ErrorKind::MissingVersion => "missing-version",
             ErrorKind::MissingCookie => "missing-cookie",
             ErrorKind::MissingSessionId => "missing-session-id",
             ErrorKind::UnknownCommand => "unknown-command",
-            ErrorKind::LineTooLong => "line-too-long",
             ErrorKind::TruncatedPdu => "truncated-pdu",
             ErrorKind::NotPush => "not-push",
             ErrorKind::NotCirContentType => "not-cir-content-type",
@@ -185,11 +207,9 @@ impl ErrorKind {
     pub const fn is_malformed(self) -> bool {
         matches!(
             self,
-            ErrorKind::MissingVersion
-                | ErrorKind::MissingCookie
+            ErrorKind::MissingCookie
                 | ErrorKind::MissingSessionId
                 | ErrorKind::UnknownCommand
-                | ErrorKind::LineTooLong
                 | ErrorKind::TruncatedPdu
         )
     }

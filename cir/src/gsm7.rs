@@ -1,9 +1,11 @@
-//! GSM 03.38 default-alphabet 7-bit packing, as far as a CIR needs it.
+//! GSM 03.38 default-alphabet 7-bit packing, with its extension table, as far as a CIR needs it.
 //!
 //! Septets are packed LSB first, eight septets in seven bytes. For the characters a CIR uses
 //! (letters, digits, space, `.`, `:`, `-`) the default alphabet equals ASCII; `@` is 0x00, `$` 0x02
-//! and `_` 0x11. Characters with no ASCII equal unpack to [`NO_ASCII`], which the line decoder then
-//! reports as `non-printable`: never guessed, never dropped.
+//! and `_` 0x11. `[ ] { } ~ \ | ^` (and form feed) are two septets each: ESC (0x1B) and a code
+//! from the extension table, as Android's SMS reader decodes them (docs/protocol.md, section 6).
+//! Characters with no ASCII equal unpack to [`NO_ASCII`], which the line decoder then reports as
+//! `non-printable`: never guessed, never dropped.
 
 /// What an unpacked septet with no ASCII equal becomes (SUB).
 pub const NO_ASCII: u8 = 0x1A;
@@ -35,6 +37,36 @@ pub const fn ascii_to_septet(b: u8) -> Option<u8> {
     }
 }
 
+/// The escape septet that starts an extension-table character.
+pub const ESC: u8 = 0x1B;
+
+/// The extension table (3GPP TS 23.038 6.2.1.1): (code after ESC, ASCII). The euro sign (0x65)
+/// has no ASCII equal and unpacks to [`NO_ASCII`].
+pub const EXTENSION: [(u8, u8); 9] = [
+    (0x0A, 0x0C), // form feed
+    (0x14, b'^'),
+    (0x28, b'{'),
+    (0x29, b'}'),
+    (0x2F, b'\\'),
+    (0x3C, b'['),
+    (0x3D, b'~'),
+    (0x3E, b']'),
+    (0x40, b'|'),
+];
+
+/// The euro sign's extension code.
+pub const EXTENSION_EURO: u8 = 0x65;
+
+/// The ASCII byte of an extension code, [`NO_ASCII`] for the euro sign or an unknown code.
+pub fn extension_to_ascii(code: u8) -> u8 {
+    EXTENSION.iter().find(|(c, _)| *c == code).map_or(NO_ASCII, |(_, a)| *a)
+}
+
+/// The extension code of an ASCII byte that needs one (`[`, `]`, `{`, ...).
+pub fn ascii_to_extension(b: u8) -> Option<u8> {
+    EXTENSION.iter().find(|(_, a)| *a == b).map(|(c, _)| *c)
+}
+
 /// How many septets `packed` holds.
 ///
 /// Over an IP bearer there is no septet count, so 7 spare bits at the end are ambiguous. 3GPP TS
@@ -58,26 +90,76 @@ pub fn septet(packed: &[u8], i: usize) -> u8 {
 }
 
 /// Unpacks `packed` into `out` as ASCII, returning how many bytes were written (at most
-/// `out.len()`).
+/// `out.len()`). An ESC and its extension code become one byte.
 pub fn unpack_ascii(packed: &[u8], out: &mut [u8]) -> usize {
-    let n = septet_count(packed).min(out.len());
-    for (i, o) in out.iter_mut().take(n).enumerate() {
-        *o = septet_to_ascii(septet(packed, i));
-    }
-    n
+    unpack(packed, out, None).written
 }
 
-/// Packs ASCII `text` into `out`; `None` if a byte has no default-alphabet septet.
+/// What [`unpack`] did.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Unpacked {
+    /// Bytes written.
+    pub written: usize,
+    /// Septets read for them.
+    pub septets: usize,
+    /// Septets left unread because `out` was full: the text is longer than the room for it.
+    pub left: usize,
+    /// A final `@` or CR septet on an 8-septet boundary was dropped as padding (it may have been
+    /// text).
+    pub dropped_padding: bool,
+}
+
+/// Unpacks `packed` into `out` as ASCII, and when `septet_of` is given, records for each byte
+/// written the septet it starts at (plus one entry past the last: the septets read), so that a
+/// span of the text maps back to the packed bytes ([`septets_to_bytes`]).
+pub fn unpack(packed: &[u8], out: &mut [u8], mut septet_of: Option<&mut [u16]>) -> Unpacked {
+    let total = septet_count(packed);
+    let dropped_padding = total < packed.len() * 8 / 7;
+    let (mut i, mut written) = (0, 0);
+    while i < total && written < out.len() {
+        let s = septet(packed, i);
+        let (byte, used) = if s == ESC && i + 1 < total {
+            (extension_to_ascii(septet(packed, i + 1)), 2)
+        } else {
+            (septet_to_ascii(s), 1)
+        };
+        if let Some(slot) = out.get_mut(written) {
+            *slot = byte;
+        }
+        if let Some(slot) = septet_of.as_deref_mut().and_then(|m| m.get_mut(written)) {
+            *slot = u16::try_from(i).unwrap_or(u16::MAX);
+        }
+        written += 1;
+        i += used;
+    }
+    if let Some(slot) = septet_of.and_then(|m| m.get_mut(written)) {
+        *slot = u16::try_from(i).unwrap_or(u16::MAX);
+    }
+    Unpacked { written, septets: i, left: total - i.min(total), dropped_padding }
+}
+
+/// Packs ASCII `text` into `out`, extension-table characters as ESC and their code; `None` if a
+/// byte has no septet in either table.
 pub fn pack_ascii(text: &[u8], out: &mut Vec<u8>) -> Option<()> {
     let mut acc: u32 = 0;
     let mut bits = 0;
-    for &b in text {
-        acc |= u32::from(ascii_to_septet(b)?) << bits;
+    let mut put = |septet: u8, out: &mut Vec<u8>| {
+        acc |= u32::from(septet) << bits;
         bits += 7;
         while bits >= 8 {
             out.push((acc & 0xFF) as u8);
             acc >>= 8;
             bits -= 8;
+        }
+    };
+    for &b in text {
+        match (ascii_to_septet(b), ascii_to_extension(b)) {
+            (Some(s), _) => put(s, out),
+            (None, Some(code)) => {
+                put(ESC, out);
+                put(code, out);
+            }
+            (None, None) => return None,
         }
     }
     if bits > 0 {
@@ -137,6 +219,38 @@ mod tests {
         }
         assert_eq!(ascii_to_septet(b'['), None);
         assert_eq!(septet_to_ascii(0x5B), NO_ASCII);
+    }
+
+    #[test]
+    fn extension_characters_pack_as_two_septets_and_unpack_as_one_byte() {
+        let text = b"WVCI 1.2 [a]{b}~c\\d|e^f";
+        let mut packed = Vec::new();
+        pack_ascii(text, &mut packed).unwrap();
+        let mut out = [0u8; 64];
+        let mut map = [0u16; 65];
+        let u = unpack(&packed, &mut out, Some(&mut map));
+        assert_eq!(&out[..u.written], text);
+        // `[` starts at septet 9 and takes two; `a` follows at 11.
+        assert_eq!((map[9], map[10]), (9, 11));
+        assert_eq!(usize::from(map[u.written]), u.septets);
+        assert_eq!(u.septets, text.len() + 8, "eight characters from the extension table");
+        assert_eq!(ascii_to_septet(b'['), None);
+        assert_eq!(septet_to_ascii(ESC), NO_ASCII, "an ESC alone is no character");
+    }
+
+    #[test]
+    fn a_full_buffer_and_dropped_padding_are_told() {
+        let mut packed = Vec::new();
+        pack_ascii(b"WVCI 1.2", &mut packed).unwrap();
+        let mut small = [0u8; 4];
+        assert_eq!(
+            unpack(&packed, &mut small, None),
+            Unpacked { written: 4, septets: 4, left: 4, dropped_padding: false }
+        );
+        let mut seven = Vec::new();
+        pack_ascii(b"WVCI 1.", &mut seven).unwrap();
+        let mut out = [0u8; 16];
+        assert!(unpack(&seven, &mut out, None).dropped_padding);
     }
 
     #[test]

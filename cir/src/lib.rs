@@ -90,6 +90,7 @@
 mod anomaly;
 mod channel;
 mod classify;
+pub mod clients;
 pub mod encode;
 pub mod framer;
 pub mod gsm7;

@@ -223,10 +223,11 @@ pub fn parse_line(input: &[u8]) -> Result<Message<'_>, DecodeError> {
     parse(input, true)
 }
 
-const SEPARATORS: [u8; 2] = [b' ', b'\t'];
-
-fn is_separator(b: &u8) -> bool {
-    SEPARATORS.contains(b)
+/// A byte a field is made of: printable ASCII but space (VCHAR, 0x21-0x7E). Anything else between
+/// fields is a separator, as the clients read them (docs/protocol.md, section 3): the cookie ends
+/// at the first byte that is not a VCHAR.
+const fn is_vchar(b: u8) -> bool {
+    matches!(b, 0x21..=0x7E)
 }
 
 /// The command a line starts with. WVCI is matched on its first four bytes alone, as the clients
@@ -238,7 +239,7 @@ fn command_at(content: &[u8], tcp: bool) -> Option<(Command, usize)> {
     if !tcp {
         return None;
     }
-    let word_len = content.iter().position(is_separator).unwrap_or(content.len());
+    let word_len = content.iter().position(|&b| !is_vchar(b)).unwrap_or(content.len());
     let word = content.get(..word_len)?;
     [Command::Helo, Command::Ok, Command::Ping]
         .into_iter()
@@ -253,6 +254,8 @@ struct Fields {
     first: Option<Span>,
     second: Option<Span>,
     rest: Option<Span>,
+    /// Separator bytes after the last field (Android's `PING \r\n` has one space there).
+    trailing: Option<Span>,
 }
 
 impl Fields {
@@ -266,30 +269,34 @@ impl Fields {
     }
 }
 
-/// Splits `content[start..]` into fields, recording separator and printability anomalies.
+/// Splits `content[start..]` into fields (maximal runs of VCHAR), recording separator and
+/// printability anomalies.
 fn tokenize(content: &[u8], start: usize, anomalies: &mut Anomalies) -> Fields {
     let mut fields = Fields::default();
     let mut i = start;
-    // The keyword must be followed by one space; `WVCI1.2` glues the version to it.
-    if content.get(i).is_some_and(|b| !is_separator(b)) {
+    // The keyword must be followed by a separator; `WVCI1.2` glues the version to it.
+    if content.get(i).is_some_and(|&b| is_vchar(b)) {
         anomalies.add(Anomaly::BadSeparator, Span::new(i, 1));
     }
     while i < content.len() {
-        let sep_len = content.get(i..).unwrap_or_default().iter().take_while(|b| is_separator(b)).count();
+        let rest = content.get(i..).unwrap_or_default();
+        let sep_len = rest.iter().take_while(|&&b| !is_vchar(b)).count();
         if sep_len > 0 {
-            // Exactly one space, also as the last byte (Android sends `PING \r\n`).
-            if content.get(i..i + sep_len) != Some(b" ") {
+            // Exactly one space between fields, and as the last byte (judged by the caller).
+            if i + sep_len >= content.len() {
+                fields.trailing = Some(Span::new(i, sep_len));
+            } else if rest.get(..sep_len) != Some(b" ") {
                 anomalies.add(Anomaly::BadSeparator, Span::new(i, sep_len));
             }
             i += sep_len;
             continue;
         }
-        let len = content.get(i..).unwrap_or_default().iter().take_while(|b| !is_separator(b)).count();
+        let len = rest.iter().take_while(|&&b| is_vchar(b)).count();
         fields.push(Span::new(i, len));
         i += len;
     }
     for (pos, b) in content.iter().enumerate() {
-        if !(0x20..=0x7E).contains(b) && *b != b'\t' {
+        if !(0x20..=0x7E).contains(b) {
             anomalies.widen(Anomaly::NonPrintable, Span::new(pos, 1));
         }
     }
@@ -318,7 +325,8 @@ fn parse(input: &[u8], tcp: bool) -> Result<Message<'_>, DecodeError> {
     if eol.end() < input.len() {
         anomalies.add(Anomaly::TrailingData, Span::new(eol.end(), input.len() - eol.end()));
     }
-    if input.len() > MAX_CIR_DATAGRAM {
+    // Symbian's 512-byte buffer is a datagram's bound; a TCP line has its own (line-too-long).
+    if !tcp && input.len() > MAX_CIR_DATAGRAM {
         anomalies.add(Anomaly::Oversize, Span::new(MAX_CIR_DATAGRAM, input.len() - MAX_CIR_DATAGRAM));
     }
 
@@ -338,21 +346,25 @@ fn parse(input: &[u8], tcp: bool) -> Result<Message<'_>, DecodeError> {
         malformed: None,
     };
     let missing = |kind, detail| Some(DecodeError::new(kind, content_len, detail));
+    // A trailing separator: one space is what Android's `PING ` has; an OK with one is not an OK to
+    // Android (it compares the whole line), and anything but one space is flagged anywhere.
+    if let Some(t) = fields.trailing
+        && (command == Command::Ok || input.get(t.offset..t.end()) != Some(b" "))
+    {
+        message.anomalies.add(Anomaly::BadSeparator, t);
+    }
     match command {
         Command::Wvci => {
             let first = field(fields.first).map(Version::parse);
             match (first, field(fields.second)) {
                 (None, _) => {
-                    message.malformed = missing(ErrorKind::MissingVersion, "WVCI is not followed by a version");
+                    message.malformed = missing(ErrorKind::MissingCookie, "WVCI is not followed by a cookie");
                 }
-                // A lone field that is not a version is the cookie with the version left out.
+                // A lone field that is not a version is the cookie with the version left out:
+                // every client acts on it.
                 (Some(v), None) if v.number.is_none() => {
                     message.cookie = Some(v.text);
-                    message.malformed = Some(DecodeError::new(
-                        ErrorKind::MissingVersion,
-                        v.text.span.offset,
-                        "WVCI has one field, and it is not a version",
-                    ));
+                    message.anomalies.add(Anomaly::MissingVersion, Span::new(v.text.span.offset, 0));
                 }
                 (Some(v), cookie) => {
                     message.version = Some(v);

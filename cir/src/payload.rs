@@ -15,7 +15,7 @@
 
 use crate::framer::{Frame, LineFramer};
 use crate::sms::{self, Encoding, SmsText};
-use crate::{Channel, DecodeError, ErrorKind, Message, Span, wsp};
+use crate::{Channel, DecodeError, Message, Span, wsp};
 
 /// Room a decode may need (the unpacked text of a GSM 7-bit SMS); reuse it across calls.
 #[derive(Clone, Debug, Default)]
@@ -37,20 +37,14 @@ pub struct Decoded<'a> {
     pub messages: Vec<Message<'a>>,
     /// Why the payload (or, for TCP, its first undecodable line) is not a message.
     pub error: Option<DecodeError>,
-    /// For GSM 7-bit text: payload bytes before the packed text.
-    gsm7_offset: Option<usize>,
+    /// For GSM 7-bit text: the SMS, whose spans map back to the packed payload.
+    sms: Option<sms::Sms<'a>>,
 }
 
 impl Decoded<'_> {
     /// The payload bytes that carry `span` of a message.
     pub fn payload_span(&self, span: Span) -> Span {
-        match self.gsm7_offset {
-            Some(offset) => {
-                let (o, l) = crate::gsm7::septets_to_bytes(span.offset, span.len);
-                Span::new(o + offset, l)
-            }
-            None => span,
-        }
+        self.sms.map_or(span, |s| s.payload_span(span))
     }
 }
 
@@ -65,14 +59,8 @@ impl Decoded<'_> {
 /// assert_eq!(d.messages[1].cookie.unwrap().span, wvcir::Span::new(13, 3));
 /// ```
 pub fn decode<'a>(channel: Channel, payload: &'a [u8], scratch: &'a mut Scratch) -> Decoded<'a> {
-    let mut d = Decoded {
-        channel,
-        encoding: Encoding::Ascii,
-        wap_push: None,
-        messages: Vec::new(),
-        error: None,
-        gsm7_offset: None,
-    };
+    let mut d =
+        Decoded { channel, encoding: Encoding::Ascii, wap_push: None, messages: Vec::new(), error: None, sms: None };
     let one = |d: &mut Decoded<'a>, r: Result<Message<'a>, DecodeError>| match r {
         Ok(m) => d.messages.push(m),
         Err(e) => d.error = Some(e),
@@ -82,8 +70,8 @@ pub fn decode<'a>(channel: Channel, payload: &'a [u8], scratch: &'a mut Scratch)
         Channel::Sms => match sms::decode(payload, &mut scratch.sms) {
             Ok(s) => {
                 d.encoding = s.encoding;
-                d.gsm7_offset = (s.encoding == Encoding::Gsm7).then_some(s.text_offset);
                 d.messages.push(s.message);
+                d.sms = Some(s);
             }
             Err(e) => d.error = Some(e),
         },
@@ -102,28 +90,28 @@ pub fn decode<'a>(channel: Channel, payload: &'a [u8], scratch: &'a mut Scratch)
 /// Frames an in-order excerpt of the TCP channel and decodes each line, line end included.
 fn lines<'a>(payload: &'a [u8], d: &mut Decoded<'a>) {
     let mut framer = LineFramer::default();
+    // (start, length, too long): lines as offsets into the payload.
     let mut found: Vec<(usize, usize, bool)> = Vec::new();
     let mut on = |f: Frame<'_>| match f {
+        Frame::Line { line: [], .. } => {} // a bare line end carries nothing
         Frame::Line { offset, line, line_end } => {
-            found.push((offset as usize, line.len() + line_end.as_bytes().len(), line.is_empty()));
+            found.push((offset as usize, line.len() + line_end.as_bytes().len(), false));
         }
-        Frame::TooLong { offset, .. } => found.push((offset as usize, usize::MAX, false)),
+        Frame::TooLong { offset, prefix } => found.push((offset as usize, prefix.len(), true)),
         Frame::Skipped { .. } => {} // only after a gap, and an excerpt has none
     };
     framer.push(payload, &mut on);
     framer.finish(&mut on);
-    for (start, len, blank) in found {
-        if blank {
-            continue; // a bare line end carries nothing
-        }
-        if len == usize::MAX {
-            let e = DecodeError::new(ErrorKind::LineTooLong, start, "line longer than the framer's bound");
-            d.error = d.error.or(Some(e));
-            continue;
-        }
+    for (start, len, too_long) in found {
         let line = payload.get(start..start.saturating_add(len)).unwrap_or_default();
         match crate::parse_line(line) {
-            Ok(m) => d.messages.push(m.shifted(start)),
+            Ok(mut m) => {
+                if too_long {
+                    // Decoded from its bounded prefix, as the engine does.
+                    m.anomalies.add(crate::Anomaly::LineTooLong, Span::new(0, len));
+                }
+                d.messages.push(m.shifted(start));
+            }
             Err(e) => d.error = d.error.or(Some(e.shifted(start))),
         }
     }
@@ -132,6 +120,7 @@ fn lines<'a>(payload: &'a [u8], d: &mut Decoded<'a>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::ErrorKind;
 
     #[test]
     fn every_channel() {
@@ -146,6 +135,12 @@ mod tests {
         assert_eq!(sms.encoding, Encoding::Gsm7);
         let cookie = sms.messages[0].cookie.unwrap().span;
         assert_eq!(sms.payload_span(cookie), Span::new(7, 6));
+        // A cookie with brackets: each is ESC and a code, two septets, one byte of text.
+        let packed = crate::encode::gsm7(b"WVCI 1.2 wv:[7]").unwrap();
+        let sms = decode(Channel::Sms, &packed, &mut s);
+        let cookie = sms.messages[0].cookie.unwrap();
+        assert_eq!(cookie.bytes, b"wv:[7]");
+        assert_eq!(sms.payload_span(cookie.span), Span::new(7, 8), "septets 9..17 of 17");
         let not = decode(Channel::Udp, b"GET / HTTP/1.1", &mut s);
         assert_eq!(not.error.map(|e| e.kind), Some(ErrorKind::NotCir));
     }

@@ -16,7 +16,7 @@
 //! assert_eq!(sms.payload_span(sms.message.cookie.unwrap().span), wvcir::Span::new(7, 6));
 //! ```
 
-use crate::{DecodeError, ErrorKind, Message, Span, gsm7, message};
+use crate::{Anomaly, DecodeError, ErrorKind, Message, Span, gsm7, message};
 
 /// The longest SMS text unpacked: a datagram at the 512-byte CIR bound holds 585 septets.
 pub const MAX_SMS_SEPTETS: usize = 640;
@@ -40,10 +40,13 @@ impl Encoding {
     }
 }
 
-/// Room for an unpacked text, on the stack: decoding an SMS allocates nothing.
+/// Room for an unpacked text, on the stack: decoding an SMS allocates nothing. With the text, the
+/// septet each of its bytes starts at (an extension character takes two septets), so that spans
+/// of the text map back to the packed bytes.
 #[derive(Clone, Debug)]
 pub struct SmsText {
     buf: [u8; MAX_SMS_SEPTETS],
+    septet_of: [u16; MAX_SMS_SEPTETS + 1],
 }
 
 impl Default for SmsText {
@@ -55,7 +58,7 @@ impl Default for SmsText {
 impl SmsText {
     /// An empty buffer.
     pub const fn new() -> Self {
-        Self { buf: [0; MAX_SMS_SEPTETS] }
+        Self { buf: [0; MAX_SMS_SEPTETS], septet_of: [0; MAX_SMS_SEPTETS + 1] }
     }
 }
 
@@ -69,8 +72,10 @@ pub struct Sms<'a> {
     pub message: Message<'a>,
     /// Payload bytes before the packed text (the septet-count byte of Android's HELO), else 0.
     pub text_offset: usize,
-    /// Septets unpacked, or bytes for ASCII.
+    /// Bytes of text: unpacked (an extension character is one), or the payload for ASCII.
     pub text_len: usize,
+    /// For GSM 7-bit: the septet each text byte starts at, and one past the last.
+    septet_of: &'a [u16],
 }
 
 impl Sms<'_> {
@@ -79,7 +84,9 @@ impl Sms<'_> {
         match self.encoding {
             Encoding::Ascii => span,
             Encoding::Gsm7 => {
-                let (o, l) = gsm7::septets_to_bytes(span.offset, span.len);
+                let at = |i: usize| self.septet_of.get(i).map_or(i, |&s| usize::from(s));
+                let first = at(span.offset);
+                let (o, l) = gsm7::septets_to_bytes(first, at(span.end()).saturating_sub(first));
                 Span::new(o + self.text_offset, l)
             }
         }
@@ -90,8 +97,10 @@ impl Sms<'_> {
 /// Malformed messages come back with [`Message::malformed`] set; `Err` means it is not a CIR in
 /// either encoding.
 pub fn decode<'a>(payload: &'a [u8], text: &'a mut SmsText) -> Result<Sms<'a>, DecodeError> {
-    if let Ok(message) = message::parse_cir(payload) {
-        return Ok(Sms { encoding: Encoding::Ascii, message, text_offset: 0, text_len: payload.len() });
+    if let Ok(mut message) = message::parse_cir(payload) {
+        // No real SMS CIR client reads plain ASCII user data (docs/protocol.md, section 6).
+        message.anomalies.add(Anomaly::AsciiSms, message.keyword.span);
+        return Ok(Sms { encoding: Encoding::Ascii, message, text_offset: 0, text_len: payload.len(), septet_of: &[] });
     }
     // Which 7-bit form it is, decided on the first septets before unpacking the whole text.
     let starts_with = |packed: &[u8], word: &[u8]| {
@@ -106,8 +115,18 @@ pub fn decode<'a>(payload: &'a [u8], text: &'a mut SmsText) -> Result<Sms<'a>, D
     } else {
         return Err(DecodeError::new(ErrorKind::NotCir, 0, "neither ASCII nor GSM 7-bit text starting with WVCI"));
     };
-    let n = gsm7::unpack_ascii(packed, &mut text.buf);
+    let unpacked = gsm7::unpack(packed, &mut text.buf, Some(&mut text.septet_of));
+    let text: &'a SmsText = text;
+    let n = unpacked.written;
     let text_bytes = text.buf.get(..n).unwrap_or_default();
-    let message = if text_offset == 0 { message::parse_cir(text_bytes) } else { message::parse_line(text_bytes) }?;
-    Ok(Sms { encoding: Encoding::Gsm7, message, text_offset, text_len: n })
+    let mut message = if text_offset == 0 { message::parse_cir(text_bytes) } else { message::parse_line(text_bytes) }?;
+    let end = Span::new(n, 0);
+    if unpacked.left > 0 {
+        message.anomalies.add(Anomaly::Truncated, end);
+    }
+    if unpacked.dropped_padding {
+        message.anomalies.add(Anomaly::AmbiguousPadding, end);
+    }
+    let septet_of = text.septet_of.get(..=n).unwrap_or_default();
+    Ok(Sms { encoding: Encoding::Gsm7, message, text_offset, text_len: n, septet_of })
 }

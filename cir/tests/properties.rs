@@ -13,9 +13,12 @@ fn vchars(max: usize) -> impl Strategy<Value = Vec<u8>> {
     proptest::collection::vec(0x21u8..=0x7E, 1..=max)
 }
 
-/// The characters GSM 7-bit carries as ASCII (no `[`, `` ` ``, `{`...).
+/// The VCHARs GSM 7-bit carries: the default alphabet's, and the extension table's `[ ] { } ~ \ | ^`
+/// (two septets each).
 fn gsm_vchars(max: usize) -> impl Strategy<Value = Vec<u8>> {
-    let alphabet: Vec<u8> = (0x21u8..=0x7A).filter(|b| wvcir::gsm7::ascii_to_septet(*b).is_some()).collect();
+    let alphabet: Vec<u8> = (0x21u8..=0x7E)
+        .filter(|b| wvcir::gsm7::ascii_to_septet(*b).is_some() || wvcir::gsm7::ascii_to_extension(*b).is_some())
+        .collect();
     proptest::collection::vec(proptest::sample::select(alphabet), 1..=max)
 }
 
@@ -91,7 +94,9 @@ proptest! {
     #[test]
     fn gsm7_sms_round_trips(v in version(), cookie in gsm_vchars(120)) {
         // The one ambiguity of 7-bit text without a septet count (see gsm7::septet_count).
-        let ambiguous = (9 + cookie.len()).is_multiple_of(8) && cookie.last() == Some(&b'@');
+        let extended = cookie.iter().filter(|b| wvcir::gsm7::ascii_to_extension(**b).is_some()).count();
+        let septets = 9 + cookie.len() + extended;
+        let ambiguous = septets.is_multiple_of(8) && cookie.last() == Some(&b'@');
         prop_assume!(!ambiguous);
         let text = LineRepr::Cir { version: &v, cookie: &cookie }.to_vec(LineEnd::None);
         let packed = wvcir::encode::gsm7(&text).unwrap();
@@ -100,6 +105,9 @@ proptest! {
         prop_assert_eq!(s.encoding, Encoding::Gsm7);
         prop_assert_eq!(s.message.cookie.unwrap().bytes, &cookie[..]);
         prop_assert!(s.payload_span(s.message.span).end() <= packed.len());
+        // The cookie's span covers exactly the packed bytes of its septets, escapes included.
+        let (at, len) = wvcir::gsm7::septets_to_bytes(9, cookie.len() + extended);
+        prop_assert_eq!(s.payload_span(s.message.cookie.unwrap().span), wvcir::Span::new(at, len));
     }
 
     #[test]

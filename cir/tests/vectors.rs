@@ -88,17 +88,24 @@ fn unknown_version_is_an_anomaly() {
     assert_eq!(decode_cir(b"WVCI 99999.1 abc").unwrap().version.unwrap().number, None, "does not fit u16");
 }
 
+/// A cookie with no version: every client acts on it (Android never parses the CIR; Symbian never
+/// looks at the version), so it decodes, flagged `missing-version` (docs/protocol.md, section 3).
 #[test]
-fn missing_version_is_malformed() {
-    for (input, offset) in [(&b"WVCI"[..], 4), (b"WVCI\r\n", 4), (b"WVCI ", 5), (b"WVCI cookie", 5)] {
+fn missing_version_with_a_cookie_is_an_anomaly() {
+    for (input, cookie_at) in [(&b"WVCI wv:nokia.1"[..], 5), (b"WVCIwv:nokia.1", 4), (b"WVCI\twv:nokia.1\r\n", 5)] {
+        let m = decode_cir(input).unwrap();
+        assert_eq!((m.version, m.cookie.unwrap().bytes), (None, &b"wv:nokia.1"[..]), "{input:?}");
+        assert_eq!(m.cookie.unwrap().span.offset, cookie_at);
+        assert_eq!(m.anomalies.span(Anomaly::MissingVersion), Some(Span::new(cookie_at, 0)));
+    }
+    // Glued to the keyword: a bad separator too.
+    assert!(decode_cir(b"WVCIwv:nokia.1").unwrap().anomalies.contains(Anomaly::BadSeparator));
+    // With nothing after the keyword there is no cookie: that is the malformation.
+    for (input, offset) in [(&b"WVCI"[..], 4), (b"WVCI\r\n", 4), (b"WVCI ", 5)] {
         let err = decode_cir(input).unwrap_err();
-        assert_eq!((err.kind, err.offset), (ErrorKind::MissingVersion, offset), "{input:?}");
+        assert_eq!((err.kind, err.offset), (ErrorKind::MissingCookie, offset), "{input:?}");
         assert!(err.kind.is_malformed());
     }
-    // The lenient parser still shows what is there.
-    let m = parse_cir(b"WVCI cookie").unwrap();
-    assert_eq!(m.cookie.unwrap().bytes, b"cookie");
-    assert_eq!(m.malformed.unwrap().kind, ErrorKind::MissingVersion);
 }
 
 #[test]
@@ -140,10 +147,14 @@ fn bad_separators() {
 
 #[test]
 fn non_printable_bytes_are_flagged_and_spanned() {
+    // Fields are runs of VCHAR: the cookie ends at the ESC, as Symbian's substring match and a
+    // session cookie (1*VCHAR) would have it; what follows is an extra field.
     let m = decode_cir(b"WVCI 1.2 ab\x1b[2Jc\x7f\r\n").unwrap();
     assert_eq!(m.anomalies.span(Anomaly::NonPrintable), Some(Span::new(11, 6)));
-    assert_eq!(m.cookie.unwrap().escaped().to_string(), "ab\\x1b[2Jc\\x7f");
-    assert_eq!(anomalies(b"WVCI 1.2 caf\xc3\xa9"), ["non-printable"]);
+    assert_eq!(m.cookie.unwrap().bytes, b"ab");
+    assert_eq!(m.extra.unwrap().bytes, b"[2Jc");
+    assert_eq!(m.anomalies.span(Anomaly::BadSeparator), Some(Span::new(11, 1)));
+    assert_eq!(anomalies(b"WVCI 1.2 caf\xc3\xa9"), ["bad-separator", "non-printable"], "the cookie is `caf`");
 }
 
 #[test]
@@ -333,7 +344,7 @@ fn sms_gsm7_national_characters_are_non_printable() {
     assert_eq!(pack_septets(b"WVCI 1.2 12345"), wvcir::encode::gsm7(b"WVCI 1.2 12345").unwrap());
     let mut text = SmsText::new();
     let s = sms::decode(&packed, &mut text).unwrap();
-    assert_eq!(s.message.cookie.unwrap().bytes, b"ab\x1a");
+    assert_eq!(s.message.cookie.unwrap().bytes, b"ab", "the cookie ends at the first non-VCHAR");
     assert_eq!(s.message.anomalies.span(Anomaly::NonPrintable), Some(Span::new(11, 1)));
     assert_eq!(s.payload_span(Span::new(11, 1)), Span::new(9, 2));
 }
@@ -479,4 +490,102 @@ fn classifier_names_what_really_runs_on_the_port() {
     assert!((c.entropy - 8.0).abs() < 1e-9, "{}", c.entropy);
     let zeros = classify(&[0u8; 64], Transport::Udp);
     assert_eq!((zeros.kind, zeros.entropy, zeros.printable_ratio), (PayloadKind::Binary, 0.0, 0.0));
+}
+
+// --- Decoding as the real clients read (docs/protocol.md, sections 1-5) -------------------------
+
+#[test]
+fn gsm7_extension_characters_are_esc_and_a_code_in_both_directions() {
+    // Android's SmsCirChannel decodes GSM 7-bit with the extension table: `[` is ESC 0x3C, `]` ESC
+    // 0x3E, `{` ESC 0x28, `}` ESC 0x29 (3GPP TS 23.038 6.2.1.1).
+    let mut septets = b"WVCI 1.2 wv:".to_vec();
+    septets.extend_from_slice(&[0x1B, 0x3C, b'7', 0x1B, 0x3E, 0x1B, 0x28, b'x', 0x1B, 0x29]);
+    let packed = pack_septets(&septets);
+    assert_eq!(
+        packed,
+        [
+            0x57, 0xEB, 0x30, 0x09, 0x8A, 0xB9, 0x64, 0xA0, 0xBB, 0x5D, 0xB7, 0xE1, 0xDD, 0x36, 0xBE, 0x0D, 0x0A, 0xBF,
+            0x49, 0x01
+        ],
+        "the bytes an Android phone receives (22 septets, LSB first)"
+    );
+    assert_eq!(wvcir::encode::gsm7(b"WVCI 1.2 wv:[7]{x}").unwrap(), packed, "the packer writes the same bytes");
+    let mut text = SmsText::new();
+    let s = sms::decode(&packed, &mut text).unwrap();
+    let cookie = s.message.cookie.unwrap();
+    assert_eq!(cookie.bytes, b"wv:[7]{x}");
+    assert!(s.message.anomalies.is_empty(), "{:?}", s.message.anomalies);
+    // The cookie is septets 9..22 (four escapes): packed bytes 7..20.
+    assert_eq!(s.payload_span(cookie.span), Span::new(7, 13));
+}
+
+#[test]
+fn every_sms_vector_round_trips_through_the_packer_and_the_unpacker() {
+    let texts: [&[u8]; 6] = [
+        b"WVCI 1.2 12345",
+        b"WVCI 1.2 wv:[7]{x}",
+        b"WVCI 1.3 a~b\\c|d^e",
+        b"WVCI 1.1 @$_-.:",
+        b"WVCI 1.2 MTK20090314095958alice",
+        b"HELO 7f3e22c1",
+    ];
+    for text in texts {
+        let mut packed = Vec::new();
+        wvcir::gsm7::pack_ascii(text, &mut packed).unwrap();
+        let mut out = [0u8; 64];
+        let n = wvcir::gsm7::unpack_ascii(&packed, &mut out);
+        assert_eq!(&out[..n], text, "{}", String::from_utf8_lossy(text));
+    }
+}
+
+#[test]
+fn fields_are_runs_of_vchar_and_the_cookie_ends_at_the_first_other_byte() {
+    // Android never parses the fields; Symbian looks for the session cookie as a substring. A
+    // cookie is 1*VCHAR, so a NUL ends the version and starts the cookie.
+    let m = decode_cir(b"WVCI 1.2\x00wv:nokia.1\r\n").unwrap();
+    assert_eq!((m.version.unwrap().text.bytes, m.cookie.unwrap().bytes), (&b"1.2"[..], &b"wv:nokia.1"[..]));
+    assert_eq!(m.cookie.unwrap().span, Span::new(9, 10));
+    assert_eq!(anomalies(b"WVCI 1.2\x00wv:nokia.1\r\n"), ["bad-separator", "non-printable"]);
+}
+
+#[test]
+fn an_ok_with_a_trailing_space_is_flagged_a_ping_with_one_is_not() {
+    // Android: `line.equals("OK")`; its own PING is "PING \r\n".
+    assert_eq!(decode_line(b"OK \r\n").unwrap().anomalies.span(Anomaly::BadSeparator), Some(Span::new(2, 1)));
+    assert!(decode_line(b"PING \r\n").unwrap().anomalies.is_empty());
+    assert!(decode_line(b"OK\r\n").unwrap().anomalies.is_empty());
+}
+
+#[test]
+fn a_tcp_line_past_the_bound_is_decoded_from_its_prefix() {
+    // Android has no line length limit; Symbian acts on its first 512-byte read.
+    let mut line = b"WVCI 1.2 wv:nokia.9 ".to_vec();
+    line.resize(5000, b'x');
+    line.extend_from_slice(b"\r\nOK\r\n");
+    let mut scratch = wvcir::payload::Scratch::default();
+    let d = wvcir::payload::decode(wvcir::Channel::Tcp, &line, &mut scratch);
+    let m = &d.messages[0];
+    assert_eq!((m.cookie.unwrap().bytes, m.malformed), (&b"wv:nokia.9"[..], None));
+    assert_eq!(m.anomalies.span(Anomaly::LineTooLong), Some(Span::new(0, 4096)));
+    assert_eq!(d.messages[1].command.as_str(), "OK", "the line after it is read");
+}
+
+#[test]
+fn sms_text_is_never_cut_or_guessed_silently() {
+    let mut text = SmsText::new();
+    // ASCII on the SMS port: decoded, but no real SMS CIR client reads it.
+    let s = sms::decode(b"WVCI 1.2 abc", &mut text).unwrap();
+    assert_eq!(s.message.anomalies.span(Anomaly::AsciiSms), Some(Span::new(0, 4)));
+    // Longer than the 640 septets unpacked: flagged truncated.
+    let mut long = b"WVCI 1.2 ".to_vec();
+    long.resize(700, b'a');
+    let packed = wvcir::encode::gsm7(&long).unwrap();
+    let mut text = SmsText::new();
+    let s = sms::decode(&packed, &mut text).unwrap();
+    assert!(s.message.anomalies.contains(Anomaly::Truncated));
+    // Seven bytes hold eight septets: a final CR is taken as 3GPP padding, and said so.
+    let packed = wvcir::encode::gsm7(b"WVCI 1.").unwrap();
+    let mut text = SmsText::new();
+    let s = sms::decode(&packed, &mut text);
+    assert!(s.is_ok_and(|s| s.message.anomalies.contains(Anomaly::AmbiguousPadding)));
 }

@@ -13,9 +13,11 @@
 
 use super::reassembly::{Chunk, Reassembler, StreamStats};
 use super::seq::Control;
+use crate::clients::TcpRead;
 use crate::framer::{Frame, LineFramer};
 use crate::pairing::Pending;
 use crate::{Anomaly, Command, DecodeError, ErrorKind, LineEnd, Message, Span};
+use std::collections::VecDeque;
 
 /// Which way a segment goes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -70,7 +72,8 @@ pub enum LineKind {
     Closed,
     /// The capture ended before its line end: flagged [`Anomaly::Incomplete`].
     Incomplete,
-    /// It passed the framer's bound; `bytes` is its bounded prefix and the rest is skipped.
+    /// It passed the framer's bound: decoded from `bytes`, its bounded prefix (flagged
+    /// [`Anomaly::LineTooLong`]); the rest is skipped.
     TooLong,
     /// The tail of a line whose start the capture does not have (the connection was joined
     /// mid-stream, or a gap cut it): skipped up to its line end; `bytes` is empty.
@@ -114,6 +117,8 @@ pub struct Line<'a> {
     pub message: Result<Message<'a>, DecodeError>,
     /// For an OK: the request it answers.
     pub answers: Option<Request>,
+    /// How a client that works per socket read (Symbian) would have read it.
+    pub read: TcpRead,
 }
 
 impl Line<'_> {
@@ -140,17 +145,52 @@ pub struct ConnectionStats {
     pub held_at_end: u64,
 }
 
+/// Segment starts remembered per direction, to tell whether a line starts a segment.
+const MAX_SEGMENT_STARTS: usize = 64;
+
 #[derive(Debug)]
 struct Direction {
     reasm: Reassembler,
     framer: LineFramer,
     /// Whether any data was delivered yet.
     started: bool,
+    /// Stream offsets where the last delivered segments' data began.
+    starts: VecDeque<u64>,
 }
 
 impl Direction {
     fn new(max_line: usize) -> Self {
-        Self { reasm: Reassembler::default(), framer: LineFramer::new(max_line), started: false }
+        Self {
+            reasm: Reassembler::default(),
+            framer: LineFramer::new(max_line),
+            started: false,
+            starts: VecDeque::new(),
+        }
+    }
+}
+
+/// What a line's read context is computed from.
+#[derive(Clone, Copy)]
+struct Reads<'a> {
+    /// Stream offsets where recent segments of the line's direction began.
+    starts: &'a VecDeque<u64>,
+    /// The server's first data after a HELO (stream offsets, server direction).
+    answer: Option<(u64, u64)>,
+}
+
+impl Reads<'_> {
+    fn read(&self, dir: Dir, offset: u64, message: &Result<Message<'_>, DecodeError>) -> TcpRead {
+        let next = self.starts.iter().copied().filter(|&s| s > offset).min();
+        let cookie_end = message
+            .as_ref()
+            .ok()
+            .and_then(|m| m.cookie)
+            .map(|c| offset + (c.span.offset + c.span.len.min(crate::clients::SYMBIAN_MAX_COOKIE)) as u64);
+        TcpRead {
+            starts_segment: self.starts.contains(&offset),
+            cookie_in_first_segment: next.zip(cookie_end).is_none_or(|(n, e)| e <= n),
+            answers_helo: dir == Dir::ToClient && self.answer.is_some_and(|(s, e)| (s..e).contains(&offset)),
+        }
     }
 }
 
@@ -158,6 +198,10 @@ impl Direction {
 #[derive(Debug)]
 pub struct Connection {
     dirs: [Direction; 2],
+    /// A HELO was seen and the server has not sent data since.
+    awaiting_answer: bool,
+    /// The server's first data after the last HELO.
+    answer: Option<(u64, u64)>,
     pending: Pending<Request>,
     next_id: u64,
     scratch: Vec<u8>,
@@ -178,6 +222,7 @@ struct At<'p> {
     dir: Dir,
     when: (u64, i64),
     place: Placement<'p>,
+    reads: Reads<'p>,
 }
 
 /// Where a segment's payload sits in its stream, so that lines can say where they lie in it.
@@ -189,6 +234,7 @@ struct Placement<'p> {
 
 /// The state a line is built from, borrowed apart from the direction being framed.
 struct Pairing<'s> {
+    awaiting_answer: &'s mut bool,
     pending: &'s mut Pending<Request>,
     next_id: &'s mut u64,
     scratch: &'s mut Vec<u8>,
@@ -199,35 +245,36 @@ struct Pairing<'s> {
 impl Pairing<'_> {
     fn line(
         &mut self,
-        dir: Dir,
-        (frame, ts): (u64, i64),
-        place: Placement<'_>,
+        at: At<'_>,
         (offset, bytes, line_end, kind): (u64, &[u8], LineEnd, LineKind),
         out: &mut dyn FnMut(&Line<'_>),
     ) {
+        let At { dir, when: (frame, ts), place, reads } = at;
         self.scratch.clear();
         self.scratch.extend_from_slice(bytes);
         self.scratch.extend_from_slice(line_end.as_bytes());
         let bytes: &[u8] = self.scratch;
-        let at = place.offset.and_then(|start| {
+        let placed = place.offset.and_then(|start| {
             let at = usize::try_from(offset.checked_sub(start)?).ok()?;
             (place.payload.get(at..at.checked_add(bytes.len())?)? == bytes).then_some(at)
         });
         let message = match kind {
-            LineKind::TooLong => {
-                *self.long_lines += 1;
-                Err(DecodeError::new(ErrorKind::LineTooLong, bytes.len(), "line longer than the framer's bound"))
-            }
             LineKind::Tail => {
                 Err(DecodeError::new(ErrorKind::NotCir, 0, "the tail of a line whose start was not captured"))
             }
             _ => crate::parse_line(bytes).map(|mut m| {
-                if kind == LineKind::Incomplete {
-                    m.anomalies.add(Anomaly::Incomplete, Span::new(0, bytes.len()));
+                match kind {
+                    LineKind::Incomplete => m.anomalies.add(Anomaly::Incomplete, Span::new(0, bytes.len())),
+                    // Decoded from its bounded prefix; the rest is skipped.
+                    LineKind::TooLong => m.anomalies.add(Anomaly::LineTooLong, Span::new(0, bytes.len())),
+                    _ => {}
                 }
                 m
             }),
         };
+        if kind == LineKind::TooLong {
+            *self.long_lines += 1;
+        }
         let id = *self.next_id;
         *self.next_id += 1;
         let mut answers = None;
@@ -237,6 +284,7 @@ impl Pairing<'_> {
         {
             match m.command {
                 Command::Helo | Command::Ping => {
+                    *self.awaiting_answer |= m.command == Command::Helo && dir == Dir::ToServer;
                     let request = Request { id, frame, ts, command: m.command };
                     if self.pending.request(dir.index(), request).is_some() {
                         *self.requests_dropped += 1;
@@ -246,7 +294,8 @@ impl Pairing<'_> {
                 Command::Wvci => {}
             }
         }
-        out(&Line { id, dir, frame, ts, offset, bytes, at, kind, message, answers });
+        let read = reads.read(dir, offset, &message);
+        out(&Line { id, dir, frame, ts, offset, bytes, at: placed, kind, message, answers, read });
     }
 }
 
@@ -255,6 +304,8 @@ impl Connection {
     pub fn new(max_line: usize) -> Self {
         Self {
             dirs: [Direction::new(max_line), Direction::new(max_line)],
+            awaiting_answer: false,
+            answer: None,
             pending: Pending::default(),
             next_id: 0,
             scratch: Vec::new(),
@@ -275,22 +326,33 @@ impl Connection {
     /// Takes one segment (any segment: with or without payload, in capture order); `out` gets
     /// every line it completes, in stream order.
     pub fn segment(&mut self, seg: &Segment<'_>, out: &mut dyn FnMut(&Line<'_>)) {
-        let Connection { dirs, pending, next_id, scratch, long_lines, requests_dropped, .. } = self;
-        let Some(Direction { reasm, framer, started }) = dirs.get_mut(seg.dir.index()) else { return };
-        let mut pairing = Pairing { pending, next_id, scratch, requests_dropped, long_lines };
+        let Connection {
+            dirs, pending, next_id, scratch, long_lines, requests_dropped, awaiting_answer, answer, ..
+        } = self;
+        let Some(Direction { reasm, framer, started, starts }) = dirs.get_mut(seg.dir.index()) else { return };
+        let mut pairing = Pairing { awaiting_answer, pending, next_id, scratch, requests_dropped, long_lines };
         let place = Placement { offset: reasm.offset_of(seg.seq, seg.control), payload: seg.payload };
-        let at = At { dir: seg.dir, when: (seg.frame, seg.ts), place };
+        let when = (seg.frame, seg.ts);
         let saw_start = reasm.saw_start() || seg.control == Control::Syn;
         reasm.segment(seg.seq, seg.control, seg.payload, &mut |chunk| match chunk {
-            Chunk::Data { bytes, .. } => {
+            Chunk::Data { offset, bytes } => {
                 if !std::mem::replace(started, true) && !saw_start {
                     // Joined mid-stream: the first bytes may be the tail of a line.
                     framer.gap(0);
                 }
+                if starts.len() >= MAX_SEGMENT_STARTS {
+                    starts.pop_front();
+                }
+                starts.push_back(offset);
+                if seg.dir == Dir::ToClient && std::mem::take(pairing.awaiting_answer) {
+                    *answer = Some((offset, offset + bytes.len() as u64));
+                }
+                let at = At { dir: seg.dir, when, place, reads: Reads { starts, answer: *answer } };
                 framer.push(bytes, |f| frame_line_as(&mut pairing, at, f, LineKind::Complete, out));
             }
             Chunk::Gap { len, .. } => framer.gap(len),
             Chunk::End { .. } => {
+                let at = At { dir: seg.dir, when, place, reads: Reads { starts, answer: *answer } };
                 framer.finish(|f| frame_line_as(&mut pairing, at, f, LineKind::Closed, out));
             }
         });
@@ -300,8 +362,18 @@ impl Connection {
     /// [`Anomaly::Incomplete`], in the connection's last frame (`frame`, `ts`); bytes still held
     /// behind a gap are counted, not framed.
     pub fn end_of_capture(&mut self, frame: u64, ts: i64, out: &mut dyn FnMut(&Line<'_>)) {
-        let Connection { dirs, pending, next_id, scratch, long_lines, requests_dropped, held_at_end } = self;
-        let mut pairing = Pairing { pending, next_id, scratch, requests_dropped, long_lines };
+        let Connection {
+            dirs,
+            pending,
+            next_id,
+            scratch,
+            long_lines,
+            requests_dropped,
+            held_at_end,
+            awaiting_answer,
+            answer,
+        } = self;
+        let mut pairing = Pairing { awaiting_answer, pending, next_id, scratch, requests_dropped, long_lines };
         let place = Placement { offset: None, payload: &[] };
         for (i, d) in dirs.iter_mut().enumerate() {
             let dir = if i == 0 { Dir::ToServer } else { Dir::ToClient };
@@ -309,7 +381,7 @@ impl Connection {
             if d.reasm.ended() {
                 continue;
             }
-            let at = At { dir, when: (frame, ts), place };
+            let at = At { dir, when: (frame, ts), place, reads: Reads { starts: &d.starts, answer: *answer } };
             d.framer.finish(|f| frame_line_as(&mut pairing, at, f, LineKind::Incomplete, out));
         }
     }
@@ -335,15 +407,12 @@ impl Connection {
 
 /// A framed line, as `open_kind` when it has no line end (the stream or the capture ended in it).
 fn frame_line_as(p: &mut Pairing<'_>, at: At<'_>, f: Frame<'_>, open_kind: LineKind, out: &mut dyn FnMut(&Line<'_>)) {
-    let At { dir, when, place } = at;
     match f {
         Frame::Line { offset, line, line_end } => {
             let kind = if line_end == LineEnd::None { open_kind } else { LineKind::Complete };
-            p.line(dir, when, place, (offset, line, line_end, kind), out);
+            p.line(at, (offset, line, line_end, kind), out);
         }
-        Frame::TooLong { offset, prefix } => {
-            p.line(dir, when, place, (offset, prefix, LineEnd::None, LineKind::TooLong), out);
-        }
-        Frame::Skipped { offset, .. } => p.line(dir, when, place, (offset, &[], LineEnd::None, LineKind::Tail), out),
+        Frame::TooLong { offset, prefix } => p.line(at, (offset, prefix, LineEnd::None, LineKind::TooLong), out),
+        Frame::Skipped { offset, .. } => p.line(at, (offset, &[], LineEnd::None, LineKind::Tail), out),
     }
 }
