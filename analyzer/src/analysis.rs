@@ -137,15 +137,26 @@ impl Engine<'_> {
 
     /// Decodes one datagram of a CIR channel.
     fn datagram(&mut self, key: FlowKey, p: &Packet<'_>, channel: Channel, payload: &[u8]) {
-        let Engine { scratch, sessions, on_record, input, flows, .. } = self;
+        let Engine { scratch, sessions, on_record, input, flows, cfg, .. } = self;
         let decoded = payload::decode(channel, payload, scratch);
         let found = decoded.messages.first();
+        let to_udp_cir = cfg.ports.channel(Transport::Udp, p.seg.dport, p.seg.dport) == Some(Channel::Udp);
         if let Some(flow) = flows.get_mut(&key) {
-            if found.is_some() { flow.messages += 1 } else { flow.other_payloads += 1 }
+            if found.is_some() {
+                flow.messages += 1
+            } else {
+                flow.other_payloads += 1
+            }
+            // Symbian checks exactly `WVCI` at offset 0 of every datagram to its CIR port.
+            if to_udp_cir && !payload.starts_with(b"WVCI") {
+                flow.foreign_to_cir_port += 1;
+                flow.cir_port_owner = Some((p.seg.dst, p.seg.dport));
+            }
         }
         let Some(m) = found else { return };
         let (src, dst) = ((p.seg.src, p.seg.sport), (p.seg.dst, p.seg.dport));
-        let at = Found { frame: p.frame, ts: p.ts, channel, src, dst, encoding: decoded.encoding };
+        let carrier = crate::messages::datagram_carrier(channel, decoded.encoding);
+        let at = Found { frame: p.frame, ts: p.ts, channel, src, dst, encoding: decoded.encoding, carrier };
         let mut out = Out { input: *input, sessions, on_record: &mut **on_record };
         out.message(&at, m, p.seg.dst, p.seg.src);
     }

@@ -2,6 +2,7 @@
 
 use crate::render;
 use serde_json::{Value, json};
+use wvcir::clients::{Carrier, TcpRead, verdicts};
 use wvcir::payload::{self, Scratch};
 use wvcir::{Channel, DecodeError, Detected, Span, detect};
 
@@ -60,7 +61,18 @@ pub fn decode(payload: &[u8], channel: Channel) -> (Value, bool) {
     let mut scratch = Scratch::default();
     let d = payload::decode(channel, payload, &mut scratch);
     let map = |span: Span| d.payload_span(span);
-    let messages: Vec<Value> = d.messages.iter().map(|m| render::message(m, &map)).collect();
+    let messages: Vec<Value> = d
+        .messages
+        .iter()
+        .map(|m| {
+            // A pasted TCP excerpt reads as one segment: only its first line starts it.
+            let carrier = match crate::messages::datagram_carrier(channel, d.encoding) {
+                Carrier::Tcp(read) => Carrier::Tcp(TcpRead { starts_segment: m.span.offset == 0, ..read }),
+                other => other,
+            };
+            render::message(m, verdicts(carrier, m), &map)
+        })
+        .collect();
     let mut doc = json!({
         "channel": channel.name(),
         "encoding": d.encoding.name(),

@@ -96,6 +96,10 @@ pub struct Flow {
     pub gaps: Welford,
     pub messages: u64,
     pub other_payloads: u64,
+    /// Datagrams to a UDP CIR port that are not CIRs (each would break a Symbian phone's CIR
+    /// channel), and the endpoint they went to.
+    pub foreign_to_cir_port: u64,
+    pub cir_port_owner: Option<Endpoint>,
     /// The TCP CIR channel state, for a TCP flow.
     pub tcp: Option<Box<TcpState>>,
 }
@@ -119,6 +123,8 @@ impl Flow {
             gaps: Welford::default(),
             messages: 0,
             other_payloads: 0,
+            foreign_to_cir_port: 0,
+            cir_port_owner: None,
             tcp: None,
         }
     }

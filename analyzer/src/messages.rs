@@ -3,11 +3,12 @@
 
 use crate::analysis::Record;
 use crate::flows::Endpoint;
-use crate::report::{MessageRec, epoch, rfc3339};
+use crate::report::{ClientsRec, MessageRec, epoch, rfc3339};
 use crate::sessions::{SeenCir, Sessions};
 use crate::vocab::{Finding, Name};
 use std::net::IpAddr;
 use std::time::Duration;
+use wvcir::clients::{Carrier, TcpRead, verdicts};
 use wvcir::sms::Encoding;
 use wvcir::{Anomaly, Channel, Command, Message};
 
@@ -20,6 +21,21 @@ pub struct Found {
     pub src: Endpoint,
     pub dst: Endpoint,
     pub encoding: Encoding,
+    /// What the clients' verdicts depend on.
+    pub carrier: Carrier,
+}
+
+/// The carrier of a datagram of `channel` whose text was `encoding`.
+pub fn datagram_carrier(channel: Channel, encoding: Encoding) -> Carrier {
+    match channel {
+        Channel::Udp => Carrier::Udp,
+        Channel::Sms => Carrier::Sms(encoding),
+        Channel::WapPush => Carrier::WapPush,
+        // A TCP payload decoded on its own reads as one segment holding the line.
+        Channel::Tcp => {
+            Carrier::Tcp(TcpRead { starts_segment: true, cookie_in_first_segment: true, answers_helo: false })
+        }
+    }
 }
 
 /// Input bytes as JSON text: UTF-8 as is, anything else `\xNN`-escaped.
@@ -54,6 +70,11 @@ pub fn record(input: usize, at: &Found, m: &Message<'_>) -> MessageRec {
         line_end: Name(m.line_end),
         malformed: m.malformed.is_some(),
         anomalies,
+        clients: verdicts(at.carrier, m).map(|v| ClientsRec {
+            android: Name(v.android),
+            symbian: Name(v.symbian),
+            symbian_loss: v.symbian_loss.map(Name),
+        }),
     }
 }
 
@@ -100,6 +121,7 @@ mod tests {
             src: (ip, 40_000),
             dst: (ip, 3717),
             encoding: Encoding::Ascii,
+            carrier: Carrier::Udp,
         };
         let m = wvcir::parse_cir(b"wvci 1.2 abc").unwrap();
         let rec = record(0, &at, &m);

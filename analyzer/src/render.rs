@@ -2,6 +2,7 @@
 //! into JSON strings (serde escapes control characters), anything else is shown `\xNN`-escaped.
 
 use serde_json::{Map, Value, json};
+use wvcir::clients::Verdicts;
 use wvcir::{Escaped, Field, Message, Span};
 
 /// A byte string as JSON text: UTF-8 as is (controls escaped by JSON), otherwise `\xNN` escapes.
@@ -18,8 +19,9 @@ pub fn span(s: Span, map: &dyn Fn(Span) -> Span) -> Value {
     json!({"offset": s.offset, "len": s.len})
 }
 
-/// One message: its fields as text, the stable anomaly names, and every span in payload bytes.
-pub fn message(m: &Message<'_>, map: &dyn Fn(Span) -> Span) -> Value {
+/// One message: its fields as text, the stable anomaly names, what each real client would do with
+/// it, and every span in payload bytes.
+pub fn message(m: &Message<'_>, clients: Option<Verdicts>, map: &dyn Fn(Span) -> Span) -> Value {
     let field = |f: Option<Field<'_>>| f.map_or(Value::Null, |f| text(f.bytes));
     let mut spans = Map::new();
     let mut put = |name: &str, f: Option<Field<'_>>| {
@@ -49,6 +51,13 @@ pub fn message(m: &Message<'_>, map: &dyn Fn(Span) -> Span) -> Value {
         "malformed": m.malformed.is_some(),
         "error": m.malformed.map_or(Value::Null, |e| json!({"kind": e.kind.name(), "offset": map(Span::new(e.offset, 0)).offset, "message": e.detail})),
         "anomalies": anomalies,
+        "clients": clients.map_or(Value::Null, |v| {
+            let mut c = json!({"android": v.android.name(), "symbian": v.symbian.name()});
+            if let (Some(loss), Some(obj)) = (v.symbian_loss, c.as_object_mut()) {
+                obj.insert("symbian_loss".to_owned(), Value::from(loss.name()));
+            }
+            c
+        }),
         "spans": spans,
         "anomaly_spans": anomaly_spans,
     })

@@ -8,6 +8,7 @@ use crate::vocab::{ConnectionEnd, Finding, FlowKind, InputErrorKind, Name, Reaso
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::time::Duration;
+use wvcir::clients::{Client, Loss, Verdict};
 use wvcir::sms::Encoding;
 use wvcir::{Channel, Command, LineEnd, Transport};
 
@@ -134,6 +135,18 @@ pub struct MessageRec {
     pub line_end: Name<LineEnd>,
     pub malformed: bool,
     pub anomalies: Vec<Name<Finding>>,
+    /// What each real client would do with a CIR or an OK; `None` for HELO and PING.
+    pub clients: Option<ClientsRec>,
+}
+
+/// Both clients' verdicts on a message.
+#[derive(Clone, Copy, Debug, Serialize)]
+pub struct ClientsRec {
+    pub android: Name<Verdict>,
+    pub symbian: Name<Verdict>,
+    /// When Symbian loses it, why.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub symbian_loss: Option<Name<Loss>>,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -197,6 +210,9 @@ pub struct ReasonRec {
     pub jitter: Option<f64>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub entropy: Option<f64>,
+    /// For `breaks-symbian-cir`: how many such datagrams.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub count: Option<u64>,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -238,6 +254,8 @@ pub struct Summary {
     pub by_version: BTreeMap<String, u64>,
     pub by_command: BTreeMap<Name<Command>, u64>,
     pub by_anomaly: BTreeMap<Name<Finding>, u64>,
+    /// Per client, how many CIRs and OKs get each verdict.
+    pub by_client_verdict: BTreeMap<Name<Client>, BTreeMap<Name<Verdict>, u64>>,
 }
 
 /// Epoch seconds with microsecond precision, as a JSON number.

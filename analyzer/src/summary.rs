@@ -4,6 +4,7 @@
 use crate::report::{InputRec, MessageRec, Summary};
 use crate::vocab::{Finding, Name};
 use std::collections::BTreeMap;
+use wvcir::clients::{Client, Verdict};
 use wvcir::{Channel, Command};
 
 /// Versions counted by name in `summary.by_version`; past it, CIRs of further versions are counted
@@ -35,6 +36,7 @@ pub struct Counts {
     by_version: BTreeMap<String, u64>,
     by_command: BTreeMap<Name<Command>, u64>,
     by_anomaly: BTreeMap<Name<Finding>, u64>,
+    by_client_verdict: BTreeMap<Name<Client>, BTreeMap<Name<Verdict>, u64>>,
     pub tcp_channels: usize,
     pub flows: usize,
     pub suspicious_flows: usize,
@@ -56,6 +58,11 @@ impl Counts {
         for a in &m.anomalies {
             *self.by_anomaly.entry(*a).or_default() += 1;
         }
+        if let Some(c) = m.clients {
+            for (client, verdict) in [(Client::Android, c.android), (Client::Symbian, c.symbian)] {
+                *self.by_client_verdict.entry(Name(client)).or_default().entry(verdict).or_default() += 1;
+            }
+        }
     }
 
     /// Adds another input's counts.
@@ -67,6 +74,9 @@ impl Counts {
         merge_map(&mut self.by_channel, o.by_channel);
         merge_map(&mut self.by_command, o.by_command);
         merge_map(&mut self.by_anomaly, o.by_anomaly);
+        for (client, verdicts) in o.by_client_verdict {
+            merge_map(self.by_client_verdict.entry(client).or_default(), verdicts);
+        }
         for (k, v) in o.by_version {
             count_version(&mut self.by_version, &k, v);
         }
@@ -94,6 +104,7 @@ impl Counts {
             by_version: self.by_version,
             by_command: self.by_command,
             by_anomaly: self.by_anomaly,
+            by_client_verdict: self.by_client_verdict,
         }
     }
 }

@@ -18,11 +18,11 @@ pub const HIGH_ENTROPY_SHARE: f64 = 0.9;
 
 /// Every reason the flow is suspicious, in a fixed order; empty when it is not.
 pub fn reasons(f: &Flow, ports: &PortMap) -> Vec<ReasonRec> {
-    [non_cir_protocol(f, ports), periodic(f), high_entropy(f)].into_iter().flatten().collect()
+    [non_cir_protocol(f, ports), periodic(f), high_entropy(f), breaks_symbian_cir(f)].into_iter().flatten().collect()
 }
 
 fn reason(kind: ReasonKind, detail: String) -> ReasonRec {
-    ReasonRec { kind, detail, period: None, jitter: None, entropy: None }
+    ReasonRec { kind, detail, period: None, jitter: None, entropy: None, count: None }
 }
 
 /// Something other than CIR (and not nothing) on a CIR port.
@@ -61,6 +61,19 @@ fn high_entropy(f: &Flow) -> Option<ReasonRec> {
     let bits = f.class().map_or(0.0, |c| c.entropy);
     let detail = format!("payloads look encrypted or compressed ({:.0}% of the maximum entropy)", share * 100.0);
     Some(ReasonRec { entropy: Some((bits * 1000.0).round() / 1000.0), ..reason(ReasonKind::HighEntropy, detail) })
+}
+
+/// Datagrams to a phone's UDP CIR port that do not start with exactly `WVCI`: Symbian raises
+/// KErrCorrupt on each and tears its CIR channels down (docs/protocol.md, section 4).
+fn breaks_symbian_cir(f: &Flow) -> Option<ReasonRec> {
+    let n = f.foreign_to_cir_port;
+    if n == 0 {
+        return None;
+    }
+    let (ip, port) = f.cir_port_owner?;
+    let detail =
+        format!("{n} datagrams to UDP {port} of {ip} that are not CIRs: each tears a Symbian phone's CIR channel down");
+    Some(ReasonRec { count: Some(n), ..reason(ReasonKind::BreaksSymbianCir, detail) })
 }
 
 #[cfg(test)]

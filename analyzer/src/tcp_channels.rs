@@ -7,8 +7,9 @@ use crate::messages::{Found, Out};
 use crate::report::{LimitsRec, TcpChannelRec, epoch, micros, rfc3339};
 use crate::vocab::ConnectionEnd;
 use std::time::Duration;
+use wvcir::clients::Carrier;
 use wvcir::sms::Encoding;
-use wvcir::tcp::{Connection, Dir, Line, LineKind, Segment};
+use wvcir::tcp::{Connection, Dir, Line, Segment};
 use wvcir::{Channel, Command, PortMap, Transport};
 
 /// PING round trips kept per TCP channel (the count is exact beyond it).
@@ -177,10 +178,6 @@ struct Lines<'a, 'o> {
 impl Lines<'_, '_> {
     fn line(&mut self, line: &Line<'_>) {
         let info = &mut *self.info;
-        if line.kind == LineKind::TooLong {
-            info.protocol_errors += 1;
-            return;
-        }
         if line.is_blank() {
             return;
         }
@@ -197,7 +194,8 @@ impl Lines<'_, '_> {
             Dir::ToServer => (self.client, self.server),
             Dir::ToClient => (self.server, self.client),
         };
-        let at = Found { frame: line.frame, ts, channel: Channel::Tcp, src, dst, encoding: Encoding::Ascii };
+        let carrier = Carrier::Tcp(line.read);
+        let at = Found { frame: line.frame, ts, channel: Channel::Tcp, src, dst, encoding: Encoding::Ascii, carrier };
         self.out.message(&at, m, self.client.0, self.server.0);
     }
 }

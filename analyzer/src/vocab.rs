@@ -116,6 +116,9 @@ vocabulary! {
         Periodic => "periodic",
         /// Payloads that look encrypted or compressed.
         HighEntropy => "high-entropy",
+        /// Datagrams to a phone's UDP CIR port that are not CIRs: each one tears a Symbian
+        /// phone's CIR channel down.
+        BreaksSymbianCir => "breaks-symbian-cir",
     }
 }
 
@@ -179,11 +182,13 @@ impl Vocabulary for Finding {
         Finding::Anomaly(Anomaly::Oversize),
         Finding::Anomaly(Anomaly::TrailingData),
         Finding::Anomaly(Anomaly::Incomplete),
-        Finding::Malformed(ErrorKind::MissingVersion),
+        Finding::Anomaly(Anomaly::MissingVersion),
+        Finding::Anomaly(Anomaly::LineTooLong),
+        Finding::Anomaly(Anomaly::AsciiSms),
+        Finding::Anomaly(Anomaly::Truncated),
+        Finding::Anomaly(Anomaly::AmbiguousPadding),
         Finding::Malformed(ErrorKind::MissingCookie),
         Finding::Malformed(ErrorKind::MissingSessionId),
-        Finding::Malformed(ErrorKind::UnknownCommand),
-        Finding::Malformed(ErrorKind::LineTooLong),
         Finding::Malformed(ErrorKind::TruncatedPdu),
     ];
     fn name(self) -> &'static str {
@@ -197,8 +202,11 @@ impl Vocabulary for Finding {
 /// Implements [`Vocabulary`] for a core enum from its own `name()`.
 macro_rules! core_vocabulary {
     ($t:ty: $($v:expr),* $(,)?) => {
+        core_vocabulary!($t = [$($v,)*]);
+    };
+    ($t:ty = $all:expr) => {
         impl Vocabulary for $t {
-            const ALL: &'static [Self] = &[$($v,)*];
+            const ALL: &'static [Self] = &$all;
             fn name(self) -> &'static str {
                 <$t>::name(self)
             }
@@ -215,6 +223,10 @@ impl Vocabulary for crate::capture::Format {
         crate::capture::Format::name(self)
     }
 }
+
+core_vocabulary!(wvcir::clients::Client = wvcir::clients::Client::ALL);
+core_vocabulary!(wvcir::clients::Verdict = wvcir::clients::Verdict::ALL);
+core_vocabulary!(wvcir::clients::Loss = wvcir::clients::Loss::ALL);
 
 impl Vocabulary for Command {
     const ALL: &'static [Self] = &[Command::Wvci, Command::Helo, Command::Ok, Command::Ping];

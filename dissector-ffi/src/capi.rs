@@ -57,13 +57,14 @@ const CHANNELS: [(&str, Channel); 4] = [
     ("WVCIR_CHANNEL_SMS", Channel::Sms),
     ("WVCIR_CHANNEL_WAP_PUSH", Channel::WapPush),
 ];
-const ERRORS: [(&str, wvcir::ErrorKind); 6] = [
-    ("WVCIR_ERR_MISSING_VERSION", wvcir::ErrorKind::MissingVersion),
-    ("WVCIR_ERR_MISSING_COOKIE", wvcir::ErrorKind::MissingCookie),
-    ("WVCIR_ERR_MISSING_SESSION_ID", wvcir::ErrorKind::MissingSessionId),
-    ("WVCIR_ERR_UNKNOWN_COMMAND", wvcir::ErrorKind::UnknownCommand),
-    ("WVCIR_ERR_LINE_TOO_LONG", wvcir::ErrorKind::LineTooLong),
-    ("WVCIR_ERR_TRUNCATED_PDU", wvcir::ErrorKind::TruncatedPdu),
+/// Malformations and their codes. Codes never change meaning: 1 (a missing version) and 5 (a line
+/// too long) were malformations once and are anomalies now (`WVCIR_ANOMALY_*`), so they are not
+/// used again.
+const ERRORS: [(&str, i32, wvcir::ErrorKind); 4] = [
+    ("WVCIR_ERR_MISSING_COOKIE", 2, wvcir::ErrorKind::MissingCookie),
+    ("WVCIR_ERR_MISSING_SESSION_ID", 3, wvcir::ErrorKind::MissingSessionId),
+    ("WVCIR_ERR_UNKNOWN_COMMAND", 4, wvcir::ErrorKind::UnknownCommand),
+    ("WVCIR_ERR_TRUNCATED_PDU", 6, wvcir::ErrorKind::TruncatedPdu),
 ];
 
 /// `wvcir_message.malformed` for a malformation: every kind the core can put in
@@ -72,12 +73,9 @@ const ERRORS: [(&str, wvcir::ErrorKind); 6] = [
 fn malformed_code(kind: wvcir::ErrorKind) -> i32 {
     use wvcir::ErrorKind as K;
     match kind {
-        K::MissingVersion
-        | K::MissingCookie
-        | K::MissingSessionId
-        | K::UnknownCommand
-        | K::LineTooLong
-        | K::TruncatedPdu => code(&ERRORS, kind),
+        K::MissingCookie | K::MissingSessionId | K::UnknownCommand | K::TruncatedPdu => {
+            ERRORS.iter().find(|(_, _, k)| *k == kind).map_or(WVCIR_ERR_OTHER, |(_, c, _)| *c)
+        }
         // Not malformations: the input is not this protocol. They never sit in a message, and a
         // message that said so would still not read as well-formed.
         K::NotCir | K::NotPush | K::NotCirContentType => WVCIR_ERR_OTHER,
@@ -260,8 +258,7 @@ pub fn c_header() -> String {
     );
     defines("wvcir_message.encoding", vec![("WVCIR_ENC_ASCII".into(), 1), ("WVCIR_ENC_GSM7".into(), 2)]);
     defines("wvcir_message.line_end", EOLS.iter().enumerate().map(|(i, (n, _))| ((*n).into(), i as i64 + 1)).collect());
-    let mut errors: Vec<(String, i64)> =
-        ERRORS.iter().enumerate().map(|(i, (n, _))| ((*n).into(), i as i64 + 1)).collect();
+    let mut errors: Vec<(String, i64)> = ERRORS.iter().map(|(n, c, _)| ((*n).into(), i64::from(*c))).collect();
     errors.push(("WVCIR_ERR_OTHER".into(), i64::from(WVCIR_ERR_OTHER)));
     defines("wvcir_message.malformed (0: well-formed)", errors);
     defines(
@@ -304,6 +301,8 @@ mod tests {
         assert_eq!(decode_into(buf, 9, &mut m), WVCIR_BAD_ARGUMENT);
         assert_eq!(decode_into(b"wvci 1.2", 1, &mut m), WVCIR_DECODED);
         assert_eq!((m.malformed, m.anomalies), (2, 1), "missing-cookie, keyword-case");
+        assert_eq!(decode_into(b"WVCI wv:nokia.1", 1, &mut m), WVCIR_DECODED);
+        assert_eq!((m.malformed, m.anomalies), (0, 1 << 8), "missing-version is an anomaly now");
     }
 
     #[test]
@@ -311,11 +310,9 @@ mod tests {
         use wvcir::ErrorKind as K;
         let all = [
             K::NotCir,
-            K::MissingVersion,
             K::MissingCookie,
             K::MissingSessionId,
             K::UnknownCommand,
-            K::LineTooLong,
             K::TruncatedPdu,
             K::NotPush,
             K::NotCirContentType,

@@ -1,6 +1,7 @@
 //! What the plugin shows for a payload, written against a small [`Sink`] trait so that it is
 //! tested without Wireshark (the Wireshark glue implements the trait over `proto_tree`).
 
+use wvcir::clients::{Carrier, TcpRead, Verdicts, verdicts};
 use wvcir::{Anomaly, Channel, DecodeError, ErrorKind, Escaped, Message, Span};
 
 /// The plugin's fields (besides the protocol item). Their filter names are `wvcir.<name>`.
@@ -14,10 +15,12 @@ pub enum Field {
     Channel,
     Encoding,
     LineEnd,
+    ClientAndroid,
+    ClientSymbian,
 }
 
 impl Field {
-    pub const ALL: [Field; 8] = [
+    pub const ALL: [Field; 10] = [
         Field::Command,
         Field::Version,
         Field::Cookie,
@@ -26,6 +29,8 @@ impl Field {
         Field::Channel,
         Field::Encoding,
         Field::LineEnd,
+        Field::ClientAndroid,
+        Field::ClientSymbian,
     ];
 
     /// (display name, filter name, description)
@@ -39,6 +44,16 @@ impl Field {
             Field::Channel => ("CIR channel", "wvcir.channel", "udp, tcp, sms or wap-push"),
             Field::Encoding => ("Text encoding", "wvcir.encoding", "ascii or gsm7"),
             Field::LineEnd => ("Line end", "wvcir.line_end", "none, lf, cr or crlf"),
+            Field::ClientAndroid => (
+                "Android would",
+                "wvcir.client.android",
+                "What the Android IM app would do with this CIR or OK: acts, ignores, n/a",
+            ),
+            Field::ClientSymbian => (
+                "Symbian would",
+                "wvcir.client.symbian",
+                "What the Symbian IMPS engine would do with this CIR or OK: acts, ignores, loses, n/a",
+            ),
         }
     }
 }
@@ -66,15 +81,8 @@ impl Expert {
     pub fn all() -> Vec<Expert> {
         let mut v: Vec<Expert> = Anomaly::ALL.iter().map(|a| Expert::Anomaly(*a)).collect();
         v.extend(
-            [
-                ErrorKind::MissingVersion,
-                ErrorKind::MissingCookie,
-                ErrorKind::MissingSessionId,
-                ErrorKind::UnknownCommand,
-                ErrorKind::LineTooLong,
-                ErrorKind::TruncatedPdu,
-            ]
-            .map(Expert::Error),
+            [ErrorKind::MissingCookie, ErrorKind::MissingSessionId, ErrorKind::UnknownCommand, ErrorKind::TruncatedPdu]
+                .map(Expert::Error),
         );
         v.push(Expert::InternalError);
         v
@@ -105,11 +113,9 @@ impl Expert {
     pub const fn summary(self) -> &'static str {
         match self {
             Expert::Anomaly(a) => a.description(),
-            Expert::Error(ErrorKind::MissingVersion) => "WVCI without a version: malformed",
             Expert::Error(ErrorKind::MissingCookie) => "WVCI without a session cookie: malformed",
             Expert::Error(ErrorKind::MissingSessionId) => "HELO without a session id: malformed",
             Expert::Error(ErrorKind::UnknownCommand) => "a TCP channel line that is none of HELO, OK, PING, WVCI",
-            Expert::Error(ErrorKind::LineTooLong) => "a TCP channel line longer than the framer's bound",
             Expert::Error(_) => "WAP Push PDU ends inside its headers",
             Expert::InternalError => "wvcir internal error (a caught panic); please report it",
         }
@@ -162,24 +168,19 @@ pub fn tcp_lines(sink: &mut dyn Sink, lines: &[crate::tcp::Shown], payload: &[u8
             None => sink.source(Source::Payload { shift: 0 }),
         }
         let whole = Span::new(0, if bytes.is_empty() { payload.len() } else { bytes.len() });
-        match line.kind {
-            LineKind::TooLong => {
-                sink.message(whole, "[line too long]");
-                sink.expert(Expert::Error(ErrorKind::LineTooLong), whole);
-                continue;
-            }
-            LineKind::Tail => {
-                sink.message(whole, "[tail of a line whose start was not captured]");
-                continue;
-            }
-            _ => {}
+        if line.kind == LineKind::Tail {
+            sink.message(whole, "[tail of a line whose start was not captured]");
+            continue;
         }
         match wvcir::parse_line(bytes) {
             Ok(mut m) => {
-                if line.kind == LineKind::Incomplete {
-                    m.anomalies.add(Anomaly::Incomplete, m.span);
+                match line.kind {
+                    LineKind::Incomplete => m.anomalies.add(Anomaly::Incomplete, m.span),
+                    LineKind::TooLong => m.anomalies.add(Anomaly::LineTooLong, m.span),
+                    _ => {}
                 }
-                emit_message(sink, &m, Channel::Tcp, "ascii", &|s| s);
+                let clients = verdicts(Carrier::Tcp(line.read), &m);
+                emit_message(sink, &m, Channel::Tcp, "ascii", clients, &|s| s);
                 if let Some((frame, nanos)) = line.response_to {
                     sink.response(Response::To { frame, nanos }, m.span);
                 }
@@ -221,6 +222,7 @@ pub fn emit_message(
     m: &Message<'_>,
     channel: Channel,
     encoding: &str,
+    clients: Option<Verdicts>,
     map: &dyn Fn(Span) -> Span,
 ) {
     sink.message(map(m.span), &summary(m));
@@ -238,6 +240,10 @@ pub fn emit_message(
         }
     }
     sink.field(Field::LineEnd, map(m.eol), m.line_end.name());
+    if let Some(v) = clients {
+        sink.field(Field::ClientAndroid, map(m.span), v.android.name());
+        sink.field(Field::ClientSymbian, map(m.span), v.symbian.name());
+    }
     for (a, span) in m.anomalies.iter() {
         sink.expert(Expert::Anomaly(a), map(span));
     }
@@ -261,7 +267,15 @@ pub fn datagram(sink: &mut dyn Sink, channel: Channel, payload: &[u8]) -> usize 
     let mut scratch = wvcir::payload::Scratch::default();
     let d = wvcir::payload::decode(channel, payload, &mut scratch);
     for m in &d.messages {
-        emit_message(sink, m, channel, d.encoding.name(), &|span| d.payload_span(span));
+        let carrier = match channel {
+            Channel::Udp => Carrier::Udp,
+            Channel::Sms => Carrier::Sms(d.encoding),
+            Channel::WapPush => Carrier::WapPush,
+            Channel::Tcp => {
+                Carrier::Tcp(TcpRead { starts_segment: true, cookie_in_first_segment: true, answers_helo: false })
+            }
+        };
+        emit_message(sink, m, channel, d.encoding.name(), verdicts(carrier, m), &|span| d.payload_span(span));
     }
     d.messages.len()
 }
@@ -275,7 +289,7 @@ pub fn media_body(sink: &mut dyn Sink, body: &[u8]) -> usize {
 fn push_body(sink: &mut dyn Sink, cir: Result<Message<'_>, DecodeError>) -> usize {
     match cir {
         Ok(m) => {
-            emit_message(sink, &m, Channel::WapPush, "ascii", &|s| s);
+            emit_message(sink, &m, Channel::WapPush, "ascii", verdicts(Carrier::WapPush, &m), &|s| s);
             1
         }
         Err(_) => 0,

@@ -51,6 +51,8 @@ pub struct Shown {
     pub response_to: Option<(u32, i64)>,
     /// For a HELO or PING: the frame of the OK that answers it.
     pub response_in: Option<u32>,
+    /// How a client that works per socket read (Symbian) would have read it.
+    pub read: wvcir::clients::TcpRead,
 }
 
 impl Shown {
@@ -154,7 +156,7 @@ impl Tracker {
                     requests.pop_first();
                 }
             }
-            shown.push(Shown { place: place(line), kind: line.kind, response_to, response_in: None });
+            shown.push(Shown { place: place(line), kind: line.kind, response_to, response_in: None, read: line.read });
         });
         for (request, _) in answered {
             if let Some((fi, li)) = requests.remove(&request)
@@ -192,7 +194,7 @@ impl Tracker {
 
 fn place(line: &Line<'_>) -> Place {
     match line.kind {
-        LineKind::TooLong | LineKind::Tail => Place::None,
+        LineKind::Tail => Place::None,
         _ => {
             let fits = line.at.and_then(|at| Some((u32::try_from(at).ok()?, u32::try_from(line.bytes.len()).ok()?)));
             match fits {

@@ -67,11 +67,18 @@ fn anomalies_and_malformations_become_expert_items_on_their_bytes() {
     let mut r = Rec::default();
     dissect::datagram(&mut r, Channel::Udp, b"wvci 1.2  ab\x1bc\r\n");
     let experts: Vec<(&str, Span)> = r.experts.iter().map(|(e, s)| (e.name(), *s)).collect();
+    // The cookie ends at the first byte that is not a VCHAR: `ab`; `c` is an extra field.
     assert_eq!(
         experts,
-        [("keyword-case", Span::new(0, 4)), ("bad-separator", Span::new(8, 2)), ("non-printable", Span::new(12, 1))]
+        [
+            ("keyword-case", Span::new(0, 4)),
+            ("extra-fields", Span::new(13, 1)),
+            ("bad-separator", Span::new(8, 2)),
+            ("non-printable", Span::new(12, 1))
+        ]
     );
-    assert_eq!(r.get(Field::Cookie).unwrap().1, "ab\\x1bc", "escaped, never raw");
+    assert_eq!(r.get(Field::Cookie).unwrap().1, "ab");
+    assert_eq!(r.get(Field::ClientSymbian).unwrap().1, "ignores", "Symbian compares the keyword exactly");
     let mut r = Rec::default();
     dissect::datagram(&mut r, Channel::Udp, b"WVCI 1.2\r\n");
     assert_eq!(r.experts, [(Expert::Error(ErrorKind::MissingCookie), Span::new(8, 1))]);
@@ -102,7 +109,7 @@ fn wap_push_by_port_and_as_a_media_type_body() {
 #[test]
 fn every_expert_has_a_wvcir_filter_name_without_minus_signs() {
     let all = Expert::all();
-    assert_eq!(all.len(), Anomaly::ALL.len() + 7);
+    assert_eq!(all.len(), Anomaly::ALL.len() + 5, "every anomaly, four malformations, the internal error");
     for e in all {
         let f = e.filter_name();
         assert!(f.starts_with("wvcir.") && !f.contains('-'), "{f}");
@@ -185,7 +192,16 @@ fn tcp_lines_in_place_too_long_and_tails() {
     let summaries: Vec<&str> = first.messages.iter().map(|m| m.1.as_str()).collect();
     assert_eq!(summaries, ["[tail of a line whose start was not captured]", "OK", "WVCI 1.2 c"]);
     assert_eq!(first.sources, ["payload+0", "payload+15", "payload+19"]);
+    // A line past the 4 KiB bound is decoded from its first 4,096 bytes, flagged, not dropped.
     let summaries: Vec<&str> = second.messages.iter().map(|m| m.1.as_str()).collect();
-    assert_eq!(summaries, ["[line too long]", "OK"]);
-    assert_eq!(second.experts, [(Expert::Error(ErrorKind::LineTooLong), Span::new(0, long.len()))]);
+    assert_eq!(summaries.len(), 2);
+    assert_eq!((summaries[0].len(), &summaries[0][..12], summaries[1]), (4096, "WVCI 1.2 xxx", "OK"));
+    assert_eq!(second.experts, [(Expert::Anomaly(Anomaly::LineTooLong), Span::new(0, 4096))]);
+    let clients: Vec<&str> = second
+        .fields
+        .iter()
+        .filter(|(f, ..)| matches!(f, Field::ClientAndroid | Field::ClientSymbian))
+        .map(|(_, _, v)| v.as_str())
+        .collect();
+    assert_eq!(clients, ["acts", "acts", "acts", "acts"], "the CIR, then the OK");
 }

@@ -99,6 +99,11 @@ pub fn samples() -> Vec<Sample> {
             "Every malformed and anomalous case of the acceptance table, one datagram each",
             s::malformed(),
         ),
+        sample(
+            "client-verdicts.pcap",
+            "What the real clients would do: Android and Symbian verdicts, GSM 7-bit extension characters, a glued keyword, a 5,000-byte TCP line, foreign datagrams to UDP 3717",
+            s::client_verdicts(),
+        ),
     ]
 }
 

@@ -829,7 +829,10 @@ pub fn malformed() -> Capture {
     let cases: Vec<(Vec<u8>, &str)> = vec![
         (b"wvci 1.2 wv:nokia.1\r\n".to_vec(), "keyword-case: 'wvci'"),
         (b"WVCI 2.0 wv:nokia.2\r\n".to_vec(), "unknown-version: 2.0"),
-        (b"WVCI\r\n".to_vec(), "missing-version (malformed)"),
+        (
+            b"WVCI wv:nokia.3\r\n".to_vec(),
+            "missing-version: a cookie with no version (an anomaly: every client acts on it)",
+        ),
         (b"WVCI 1.2\r\n".to_vec(), "missing-cookie (malformed)"),
         (b"WVCI 1.2 wv:nokia.5 extra\r\n".to_vec(), "extra-fields: a fourth field"),
         (b"WVCI 1.2  wv:nokia.6\r\n".to_vec(), "bad-separator: two spaces"),
@@ -845,6 +848,206 @@ pub fn malformed() -> Capture {
     for (i, (payload, note)) in cases.iter().enumerate() {
         udp(&mut cap, 1.0 + i as f64, link, (SERVER, 40_119), (CLIENT, 3717), 0x0800 + i as u16, payload, note);
     }
+    cap
+}
+
+/// A DNS message with one question (and, for an answer, one PTR record pointing at `answer`).
+fn dns_message(txid: u16, flags: u16, name: &str, qtype: u16, answer: Option<&str>) -> Vec<u8> {
+    let labels = |out: &mut Vec<u8>, name: &str| {
+        for label in name.split('.') {
+            out.push(label.len() as u8);
+            out.extend_from_slice(label.as_bytes());
+        }
+        out.push(0);
+    };
+    let mut m = txid.to_be_bytes().to_vec();
+    m.extend_from_slice(&flags.to_be_bytes());
+    m.extend_from_slice(&[0, 1, 0, u8::from(answer.is_some()), 0, 0, 0, 0]);
+    labels(&mut m, name);
+    m.extend_from_slice(&qtype.to_be_bytes());
+    m.extend_from_slice(&[0, 1]);
+    if let Some(target) = answer {
+        let mut rdata = Vec::new();
+        labels(&mut rdata, target);
+        m.extend_from_slice(&[0xC0, 0x0C]);
+        m.extend_from_slice(&qtype.to_be_bytes());
+        m.extend_from_slice(&[0, 1, 0, 0, 0x11, 0x94]);
+        m.extend_from_slice(&(rdata.len() as u16).to_be_bytes());
+        m.extend_from_slice(&rdata);
+    }
+    m
+}
+
+/// Sample 7b: What the real clients (Android IM, Symbian IMPS; docs/protocol.md section 3) would
+/// do with each CIR: SMS CIRs with GSM 7-bit extension characters and in plain ASCII, UDP CIRs
+/// with a glued keyword, a NUL separator and no cookie, a TCP channel whose first server data
+/// after HELO holds a CIR, an `OK ` with a trailing space and a 5,000-byte line, and foreign
+/// datagrams to UDP 3717 that would tear a Symbian phone's CIR channels down.
+pub fn client_verdicts() -> Capture {
+    let link = Link::Ethernet;
+    let mut cap = Capture::new(Format::Pcap { link, big_endian: false, nanos: false });
+
+    // 1. SMS CIRs over an IP bearer (UDP 3716).
+    let gw = (v4(203, 0, 113, 5), 3716);
+    let sms_phone = (v4(198, 51, 100, 40), 3716);
+    let ext = encode::gsm7(&cir("1.2", "wv:nokia.[7]{x}", LineEnd::None)).expect("GSM text");
+    udp(
+        &mut cap,
+        1.0,
+        link,
+        gw,
+        sms_phone,
+        0x0C00,
+        &ext,
+        "SMS CIR, GSM 7-bit packed, '[ ] { }' as ESC + extension code: WVCI 1.2 wv:nokia.[7]{x}, no line end \
+         (Android acts: it decodes the extension table; Symbian has no raw SMS CIR)",
+    );
+    udp(
+        &mut cap,
+        2.0,
+        link,
+        gw,
+        sms_phone,
+        0x0C01,
+        &cir("1.2", "asciisms-1", LineEnd::None),
+        "SMS CIR in plain ASCII on the SMS port: WVCI 1.2 asciisms-1, no line end (no client acts: Android reads \
+         only GSM 7-bit, Symbian has no raw SMS CIR)",
+    );
+
+    // 2. UDP CIRs to 3717: only Symbian has a UDP CIR; Android's verdict is the one it gives the
+    // same line over TCP or SMS.
+    let server = (SERVER, 40_200);
+    let udp_cirs: [(&[u8], &str); 3] = [
+        (
+            b"WVCIwv:nokia.77\r\n",
+            "CIR with the cookie glued to the keyword, version left out: 'WVCIwv:nokia.77' + CRLF (every client \
+             acts: Symbian finds WVCI at offset 0 and the cookie wv:nokia.77 in the datagram; Android has no UDP \
+             CIR but acts on this line over TCP or SMS)",
+        ),
+        (
+            b"WVCI 1.2\x00wv:nokia.78\r\n",
+            "CIR with a NUL (0x00) where the separator belongs: 'WVCI 1.2', NUL, 'wv:nokia.78' + CRLF; the cookie \
+             is wv:nokia.78 (Symbian acts: the cookie is in the datagram; Android has no UDP CIR, acts on this \
+             line over TCP)",
+        ),
+        (
+            b"WVCI 1.2\r\n",
+            "CIR without a cookie: 'WVCI 1.2' + CRLF (Symbian rejects it as unauthorized and its listener stalls; \
+             Android has no UDP CIR, acts on this line over TCP)",
+        ),
+    ];
+    for (i, (payload, note)) in udp_cirs.into_iter().enumerate() {
+        udp(&mut cap, 5.0 + i as f64, link, server, (CLIENT, 3717), 0x0C10 + i as u16, payload, note);
+    }
+
+    // 3. A TCP CIR channel on 3717.
+    let mut c = TcpConn::new((CLIENT, 49_500), (SERVER, 3717), link, [0x5E77_0000, 0x7E00_0000], 10.0);
+    c.handshake(&mut cap, 10.0);
+    c.send_acked(&mut cap, 10.06, Dir::C2S, b"HELO 5e77aa01\r\n", "HELO 5e77aa01");
+    let mut first = LineRepr::Ok.to_vec(LineEnd::CrLf);
+    first.extend_from_slice(&cir("1.2", "wv:nokia.80", LineEnd::CrLf));
+    c.send_acked(
+        &mut cap,
+        10.11,
+        Dir::S2C,
+        &first,
+        "OK + CIR in one segment, the server's first data after the HELO: OK, then WVCI 1.2 wv:nokia.80 (Android \
+         acts; Symbian loses it: it takes the first read after HELO as the HELO answer without looking into it, \
+         and the CIR is not at the start of the segment)",
+    );
+    c.send_acked(
+        &mut cap,
+        40.0,
+        Dir::S2C,
+        &cir("1.2", "wv:nokia.81", LineEnd::CrLf),
+        "CIR: WVCI 1.2 wv:nokia.81, alone in its segment (both act)",
+    );
+    let ping = LineRepr::Ping { trailing_space: true }.to_vec(LineEnd::CrLf);
+    c.send_acked(&mut cap, 60.0, Dir::C2S, &ping, "PING (Android form, 'PING ' + CRLF)");
+    c.send_acked(
+        &mut cap,
+        60.05,
+        Dir::S2C,
+        b"OK \r\n",
+        "OK with a trailing space, 'OK ' + CRLF, answering the PING (Android does not take it: only exactly 'OK' \
+         counts; Symbian does: it tests OK as a prefix)",
+    );
+    // A 5,000-byte line, longer than wvcir's 4,096-byte line bound, in four segments of at most 1,460 bytes.
+    let mut rng = Rng::new(0x00c1_1ea7);
+    let alnum = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+    let head = cir("1.2", "wv:nokia.82", LineEnd::None);
+    let mut long = head.clone();
+    long.extend((0..5000 - head.len() - 2).map(|_| alnum[(rng.next_u64() % alnum.len() as u64) as usize]));
+    long.extend_from_slice(LineEnd::CrLf.as_bytes());
+    assert_eq!(long.len(), 5000);
+    let more = long.len() - head.len() - 2;
+    // 4978 -> "4,978", as the README writes numbers.
+    let n = |v: usize| if v >= 1000 { format!("{},{:03}", v / 1000, v % 1000) } else { v.to_string() };
+    let segs: Vec<&[u8]> = long.chunks(1460).collect();
+    let notes = [
+        format!(
+            "CIR part 1 of 4 of a 5,000-byte line: 'WVCI 1.2 wv:nokia.82' and the first {} of {} more cookie \
+             characters, no line end yet (Symbian acts on its first 512-byte read, which starts with WVCI)",
+            n(segs[0].len() - head.len()),
+            n(more)
+        ),
+        format!("CIR part 2 of 4 of the 5,000-byte line: {} more cookie characters, no line end yet", n(segs[1].len())),
+        format!(
+            "CIR part 3 of 4 of the 5,000-byte line: {} more cookie characters, no line end yet; the line passes \
+             wvcir's 4,096-byte bound here, so wvcir reports WVCI 1.2 wv:nokia.82... in this frame, decoded from its \
+             first 4,096 bytes and flagged line-too-long (Android acts: it has no line-length limit)",
+            n(segs[2].len())
+        ),
+        format!(
+            "CIR part 4 of 4: the last {} cookie characters and CRLF, the end of the 5,000-byte line (skipped: \
+             past the bound)",
+            n(segs[3].len() - 2)
+        ),
+    ];
+    let mut acked_two = 0;
+    for (k, (seg, note)) in segs.iter().zip(&notes).enumerate() {
+        let seq = c.send(&mut cap, 90.0 + k as f64 * 0.000_2, Dir::S2C, seg, note);
+        if k == 1 {
+            acked_two = seq.wrapping_add(seg.len() as u32);
+        }
+    }
+    c.ack_to(&mut cap, 90.024, Dir::C2S, acked_two, "");
+    c.ack(&mut cap, 90.0244, Dir::C2S);
+    c.send_acked(
+        &mut cap,
+        120.0,
+        Dir::S2C,
+        &cir("1.2", "wv:nokia.83", LineEnd::CrLf),
+        "CIR: WVCI 1.2 wv:nokia.83, alone in its segment (both act)",
+    );
+    c.close(&mut cap, 150.0, Dir::C2S);
+
+    // 4. Foreign datagrams to the phone's UDP 3717 over a minute: a scan or another app.
+    let scanner = (v4(203, 0, 113, 99), 5353);
+    let tear = "from 5353 to UDP 3717 (a foreign datagram: not WVCI at offset 0, so a Symbian phone's UDP listener \
+                fails with KErrCorrupt and tears its TCP and UDP CIR channels down; Android has no UDP CIR)";
+    let foreign: [(Vec<u8>, String); 6] = [
+        (
+            dns_message(0, 0, "_services._dns-sd._udp.local", 12, None),
+            format!("Not CIR: a DNS-looking query, _services._dns-sd._udp.local PTR {tear}"),
+        ),
+        (rng.bytes(37), format!("Not CIR: 37 random bytes {tear}")),
+        (
+            dns_message(0, 0x8400, "_workstation._tcp.local", 12, Some("printer._workstation._tcp.local")),
+            format!("Not CIR: a DNS-looking answer, _workstation._tcp.local PTR {tear}"),
+        ),
+        (rng.bytes(64), format!("Not CIR: 64 random bytes {tear}")),
+        (
+            dns_message(0x3717, 0x0100, "wpad.local", 1, None),
+            format!("Not CIR: a DNS-looking query, wpad.local A {tear}"),
+        ),
+        (rng.bytes(20), format!("Not CIR: 20 random bytes {tear}")),
+    ];
+    for (i, (payload, note)) in foreign.iter().enumerate() {
+        let t = 180.0 + i as f64 * 12.0 + rng.unit() * 2.0;
+        udp(&mut cap, t, link, scanner, (CLIENT, 3717), 0x0C20 + i as u16, payload, note);
+    }
+    cap.sort();
     cap
 }
 

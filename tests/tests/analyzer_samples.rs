@@ -33,7 +33,7 @@ fn every_sample_report_matches_its_golden_file_and_the_schema() {
     let update = std::env::var_os("WVCIR_UPDATE_GOLDEN").is_some();
     let validator = schema();
     let paths = sample_paths();
-    assert_eq!(paths.len(), 18);
+    assert_eq!(paths.len(), 19);
     for p in paths {
         let rel = p.display().to_string();
         let text = analyze(&[&rel], OutFormat::Json);
@@ -69,7 +69,7 @@ fn the_combined_and_ndjson_reports_follow_the_schema_too() {
     check_no_duplicate_keys(&text).unwrap();
     let doc: Value = serde_json::from_str(&text).unwrap();
     assert_valid(&schema(), &doc, "the combined report");
-    assert_eq!(doc["summary"]["complete_inputs"], 18);
+    assert_eq!(doc["summary"]["complete_inputs"], 19);
     let lines = analyze(&with_bad, OutFormat::Ndjson);
     let v = ndjson_schema();
     let mut n = 0;
@@ -122,8 +122,10 @@ fn promised(note: &str) -> Vec<&'static str> {
 
 #[test]
 fn the_analyzer_decodes_exactly_the_frames_the_samples_readme_lists() {
-    // tcp-real-shapes.pcap's frames complete up to 200 lines each: its own test below.
-    for s in wvcir_samples::samples().into_iter().filter(|s| s.name != "tcp-real-shapes.pcap") {
+    // tcp-real-shapes.pcap's frames complete up to 200 lines each, client-verdicts.pcap's notes
+    // speak of clients: each has its own test below.
+    let own_test = ["tcp-real-shapes.pcap", "client-verdicts.pcap"];
+    for s in wvcir_samples::samples().into_iter().filter(|s| !own_test.contains(&s.name)) {
         let rel = format!("samples/captures/{}", s.name);
         let doc: Value = serde_json::from_str(&analyze(&[&rel], OutFormat::Json)).unwrap();
         let got: Vec<(u64, String)> = doc["messages"]
@@ -228,4 +230,51 @@ fn tcp_real_shapes_lines_complete_where_the_readme_says() {
     );
     let limits = &doc["inputs"][0]["limits"];
     assert_eq!((limits["tcp_resync_bytes"].as_u64(), limits["tcp_gap_bytes"].as_u64()), (Some(5), Some(0)));
+}
+
+/// What the real clients would do (docs/protocol.md, sections 1-5), per message of
+/// `client-verdicts.pcap`, as its README notes say: frame, command, anomalies, Android, Symbian.
+#[test]
+fn client_verdicts_are_what_the_readme_says() {
+    let doc: Value =
+        serde_json::from_str(&analyze(&["samples/captures/client-verdicts.pcap"], OutFormat::Json)).unwrap();
+    let got: Vec<String> = doc["messages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| {
+            let names: Vec<&str> = m["anomalies"].as_array().unwrap().iter().map(|a| a.as_str().unwrap()).collect();
+            let v = |c: &str| m["clients"][c].as_str().unwrap_or("-").to_owned();
+            format!(
+                "{} {} [{}] {} {}",
+                m["frame"],
+                m["command"].as_str().unwrap(),
+                names.join(","),
+                v("android"),
+                v("symbian")
+            )
+        })
+        .collect();
+    let want = [
+        "1 WVCI [] acts n/a",                              // GSM 7-bit with [ ] { }: the cookie is whole
+        "2 WVCI [ascii-sms] ignores n/a",                  // Android reads only GSM 7-bit
+        "3 WVCI [bad-separator,missing-version] n/a acts", // glued, no version: still acted on
+        "4 WVCI [bad-separator,non-printable] n/a acts",   // a NUL separator: the cookie is wv:nokia.78
+        "5 WVCI [missing-cookie] n/a ignores",             // malformed: Symbian rejects it
+        "9 HELO [] - -",
+        "11 OK [] acts acts",
+        "11 WVCI [] acts loses", // the first server data after HELO
+        "13 WVCI [] acts acts",
+        "15 PING [] - -",
+        "17 OK [bad-separator] ignores acts", // `OK ` is no OK to Android
+        "21 WVCI [line-too-long] acts acts",  // 5,000 bytes, decoded from its first 4,096
+        "25 WVCI [] acts acts",
+    ];
+    assert_eq!(got, want);
+    let cookies: Vec<&str> = doc["messages"].as_array().unwrap().iter().filter_map(|m| m["cookie"].as_str()).collect();
+    assert_eq!(cookies[..3], ["wv:nokia.[7]{x}", "asciisms-1", "wv:nokia.77"]);
+    let foreign = doc["flows"].as_array().unwrap().iter().find(|f| f["src_port"] == 5353).unwrap();
+    let breaks = foreign["reasons"].as_array().unwrap().iter().find(|r| r["kind"] == "breaks-symbian-cir").unwrap();
+    assert_eq!(breaks["count"], 6, "{breaks}");
+    assert_eq!(doc["summary"]["by_client_verdict"]["symbian"]["loses"], 1);
 }

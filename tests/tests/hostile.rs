@@ -235,7 +235,8 @@ fn a_tcp_cir_line_that_never_ends() {
     assert_eq!(run.code, 0);
     assert_eq!(e.input["limits"]["long_lines"], 1, "the 29 MB line is reported once, never buffered");
     let commands: Vec<&str> = e.messages.iter().map(|m| m["command"].as_str().unwrap()).collect();
-    assert_eq!(commands, ["WVCI", "HELO"], "the UDP CIR and the HELO before the endless line are kept");
+    assert_eq!(commands, ["WVCI", "HELO", "WVCI"], "the UDP CIR and the HELO before the endless line are kept");
+    assert_eq!(e.messages[2]["anomalies"], serde_json::json!(["line-too-long"]), "decoded from its first 4 KiB");
 }
 
 #[test]

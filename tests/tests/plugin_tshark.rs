@@ -25,14 +25,14 @@ fn tshark_loads_the_plugin_and_lists_every_field() {
     }
 }
 
-/// frame -> (commands, versions, cookies, session ids), each joined with `|`, as tshark
-/// aggregates them.
-type Rows = BTreeMap<u64, [String; 4]>;
+/// frame -> (commands, versions, cookies, session ids, Android's and Symbian's verdicts), each
+/// joined with `|`, as tshark aggregates them.
+type Rows = BTreeMap<u64, [String; 6]>;
 
 fn from_golden(sample: &str) -> Rows {
     let text = std::fs::read_to_string(root().join("tests/golden").join(format!("{sample}.json"))).unwrap();
     let doc: Value = serde_json::from_str(&text).unwrap();
-    let mut rows: BTreeMap<u64, [Vec<String>; 4]> = BTreeMap::new();
+    let mut rows: BTreeMap<u64, [Vec<String>; 6]> = BTreeMap::new();
     for m in doc["messages"].as_array().unwrap() {
         // A line the capture ended in: the plugin cannot know the capture ends there.
         if m["anomalies"].as_array().unwrap().iter().any(|a| a == "incomplete") {
@@ -44,6 +44,11 @@ fn from_golden(sample: &str) -> Rows {
             if let Some(v) = m[key].as_str() {
                 // The plugin shows what the analyzer escapes in JSON as \xNN text.
                 r[i].push(wvcir::Escaped(v.as_bytes()).to_string());
+            }
+        }
+        for (i, client) in [(4, "android"), (5, "symbian")] {
+            if let Some(v) = m["clients"][client].as_str() {
+                r[i].push(v.to_owned());
             }
         }
     }
@@ -73,6 +78,10 @@ fn from_tshark(t: &Tshark, sample: &str, prefs: &[&str]) -> Rows {
         "wvcir.cookie",
         "-e",
         "wvcir.session_id",
+        "-e",
+        "wvcir.client.android",
+        "-e",
+        "wvcir.client.symbian",
     ]);
     let out = t.read(&root().join("samples/captures").join(sample), &args);
     let stderr = String::from_utf8_lossy(&out.stderr);
@@ -85,7 +94,7 @@ fn from_tshark(t: &Tshark, sample: &str, prefs: &[&str]) -> Rows {
         .lines()
         .map(|l| {
             let c: Vec<&str> = l.split('\t').collect();
-            (c[0].parse().unwrap(), [field(c[1]), field(c[2]), field(c[3]), field(c[4])])
+            (c[0].parse().unwrap(), [field(c[1]), field(c[2]), field(c[3]), field(c[4]), field(c[5]), field(c[6])])
         })
         .collect()
 }
@@ -180,9 +189,9 @@ fn malformed_input_shows_expert_items_on_the_right_frames() {
         ("wvcir.unknown_version", "2"),
         ("wvcir.missing_version", "3"),
         ("wvcir.missing_cookie", "4"),
-        ("wvcir.extra_fields", "5"),
-        ("wvcir.bad_separator", "6\n7"),
-        ("wvcir.non_printable", "8"),
+        ("wvcir.extra_fields", "5\n8"),
+        ("wvcir.bad_separator", "6\n7\n8"),
+        ("wvcir.non_printable", "7\n8"),
         ("wvcir.oversize", "9"),
         ("wvcir.trailing_data", "10"),
     ] {

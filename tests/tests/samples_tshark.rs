@@ -33,6 +33,7 @@ fn fields(t: &Tshark, name: &str, extra: &[&str], fields: &[&str]) -> Vec<Vec<St
 fn expected_protocol(note: &str) -> &'static str {
     match note {
         n if n.starts_with("DNS") => ":dns",
+        n if n.contains("from 5353") => ":mdns",
         n if n.starts_with("HTTP") => ":http",
         n if n.starts_with("TLS") => ":tls",
         n if n.starts_with("WSP Push") => ":wsp:media",
