@@ -44,6 +44,10 @@ fn every_vocabulary_name_is_in_the_schema_and_the_readme() {
     check::<ReasonKind>("reason kind", &names, &readme);
     check::<FlowKind>("flow kind", &names, &readme);
     check::<Finding>("anomaly", &names, &readme);
+    let protocol = std::fs::read_to_string(root().join("docs/protocol.md")).unwrap();
+    for name in vocab::names::<Finding>() {
+        assert!(protocol.contains(&format!("`{name}`")), "anomaly `{name}` is not in docs/protocol.md");
+    }
     check::<wvcir::Channel>("channel", &names, &readme);
     check::<wvcir::Command>("command", &names, &readme);
     check::<wvcir::LineEnd>("line end", &names, &readme);
