@@ -45,9 +45,18 @@ enum Command {
 
 #[derive(clap::Args)]
 struct AnalyzeArgs {
-    /// Capture files or directories.
-    #[arg(required = true)]
+    /// Capture files or directories; `-` reads a capture from standard input (plain or gzip).
+    #[arg(required_unless_present = "files_from")]
     inputs: Vec<PathBuf>,
+    /// Also read the paths listed in FILE, one per line (`-`: standard input).
+    #[arg(long, value_name = "FILE")]
+    files_from: Option<PathBuf>,
+    /// The --files-from list is NUL-separated (as `find -print0` writes it).
+    #[arg(long, requires = "files_from")]
+    null: bool,
+    /// Follow symbolic links to directories while walking (loops are detected and reported).
+    #[arg(short = 'L', long)]
+    follow: bool,
     /// Write the report here instead of stdout.
     #[arg(short, long)]
     output: Option<PathBuf>,
@@ -146,7 +155,7 @@ impl AnalyzeArgs {
         }
         let jobs = self.jobs.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, usize::from)).max(1);
         Options {
-            inputs: inputs::expand(&self.inputs),
+            inputs: inputs::expand(&self.inputs, inputs::Walk { follow: self.follow }),
             config: Config { ports, heuristic: !self.no_heuristic },
             format: match self.format {
                 FormatArg::Json => OutFormat::Json,
@@ -163,7 +172,29 @@ impl AnalyzeArgs {
     }
 }
 
+/// Adds the paths of `--files-from` to the inputs; a usage error says why it cannot.
+fn read_files_from(args: &mut AnalyzeArgs) -> Result<(), String> {
+    let Some(list) = &args.files_from else { return Ok(()) };
+    let from_stdin = list.as_os_str() == inputs::STDIN_NAME;
+    if from_stdin && args.inputs.iter().any(|p| p.as_os_str() == inputs::STDIN_NAME) {
+        return Err("standard input cannot be both the --files-from list and a capture (`-`)".to_owned());
+    }
+    let text = if from_stdin {
+        let mut buf = Vec::new();
+        std::io::stdin().read_to_end(&mut buf).map(|_| buf)
+    } else {
+        std::fs::read(list)
+    };
+    let text = text.map_err(|e| format!("cannot read the --files-from list {}: {e}", list.display()))?;
+    args.inputs.extend(inputs::paths_from(&text, args.null));
+    Ok(())
+}
+
 fn analyze(mut args: AnalyzeArgs) -> ExitCode {
+    if let Err(e) = read_files_from(&mut args) {
+        eprintln!("wvcir analyze: {e}");
+        return ExitCode::from(2);
+    }
     let out: Box<dyn Write + Send> = match args.output.take() {
         Some(path) => match std::fs::File::create(&path) {
             Ok(f) => Box::new(f),
@@ -180,7 +211,7 @@ fn analyze(mut args: AnalyzeArgs) -> ExitCode {
         .iter()
         .filter_map(|i| match i {
             Input::Unreadable(p, kind, msg) => Some(format!("{}: {}: {msg}", p.display(), kind.name())),
-            Input::File(_) => None,
+            Input::File(_) | Input::Stdin => None,
         })
         .collect();
     match run::run(opts, out) {

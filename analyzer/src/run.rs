@@ -79,7 +79,8 @@ pub fn run(opts: Options, out: Box<dyn Write + Send>) -> std::io::Result<bool> {
         counts.merge(c);
     }
     let sessions = sessions.into_records();
-    let all_complete = inputs.iter().all(|i| i.complete);
+    // A duplicate path is no failure: its file was read under its first path.
+    let all_complete = inputs.iter().all(|i| i.complete || i.error.as_ref().is_some_and(|e| !e.kind.is_failure()));
     let summary = counts.summary(&inputs, sessions.len());
     match opts.format {
         OutFormat::Json => {

@@ -85,10 +85,20 @@ vocabulary! {
         NoCaptures => "no-captures",
         /// The analyzer itself failed on this input (a caught panic: a bug to report).
         InternalError => "internal-error",
+        /// A path to a file already analysed under another path (the same device and inode).
+        Duplicate => "duplicate",
+        /// A symbolic link that loops back to a directory being walked.
+        Loop => "loop",
     }
 }
 
 impl InputErrorKind {
+    /// Whether the input counts against a complete run (exit status 1): a duplicate path does
+    /// not, its file was read under its first path.
+    pub fn is_failure(self) -> bool {
+        self != InputErrorKind::Duplicate
+    }
+
     /// Whether the error is about the file as a whole, so that no byte of it counts as read.
     pub fn before_any_record(self) -> bool {
         matches!(self, InputErrorKind::NotACapture | InputErrorKind::Empty)

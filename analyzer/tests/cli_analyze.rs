@@ -231,3 +231,60 @@ fn a_worker_that_panics_costs_its_input_only_and_exits_1() {
         assert_eq!((fine.len(), fine[0]["complete"].as_bool()), (1, Some(true)), "{format}: the other input is whole");
     }
 }
+
+/// Runs `wvcir` with `stdin` fed to it.
+fn wvcir_stdin(args: &[&str], stdin: &[u8]) -> (i32, String, String) {
+    use std::process::Stdio;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_wvcir"))
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut input = child.stdin.take().unwrap();
+    let data = stdin.to_vec();
+    let feeder = std::thread::spawn(move || drop(input.write_all(&data)));
+    let out = child.wait_with_output().unwrap();
+    feeder.join().unwrap();
+    (out.status.code().unwrap(), String::from_utf8(out.stdout).unwrap(), String::from_utf8(out.stderr).unwrap())
+}
+
+#[test]
+fn a_capture_on_standard_input_plain_or_gzip() {
+    let file = path("captures/udp-cir.pcap");
+    let (_, by_path, _) = wvcir(&["analyze", &file]);
+    let bytes = std::fs::read(&file).unwrap();
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    gz.write_all(&bytes).unwrap();
+    for (what, input) in [("plain", bytes.clone()), ("gzip", gz.finish().unwrap())] {
+        let (code, out, err) = wvcir_stdin(&["analyze", "-"], &input);
+        assert_eq!(code, 0, "{what}: {err}");
+        let (a, b) = (json(&out), json(&by_path));
+        assert_eq!(a["inputs"][0]["path"], "-");
+        assert_eq!(
+            (&a["messages"], &a["summary"]),
+            (&b["messages"], &b["summary"]),
+            "{what}: the same report as the file's"
+        );
+    }
+}
+
+#[test]
+fn files_from_a_list_or_stdin_nul_separated_and_duplicates_read_once() {
+    let dir = scratch("files-from");
+    let (a, b) = (path("captures/udp-cir.pcap"), path("captures/wap-push.pcap"));
+    let list = dir.join("list.txt");
+    std::fs::write(&list, format!("{a}\n\n{b}\n{a}\n")).unwrap();
+    let (code, out, err) = wvcir(&["analyze", "--files-from", list.to_str().unwrap()]);
+    assert_eq!(code, 0, "a duplicate path is no failure: {err}");
+    let r = json(&out);
+    let kinds: Vec<Value> = r["inputs"].as_array().unwrap().iter().map(|i| i["error"]["kind"].clone()).collect();
+    assert_eq!(kinds, [Value::Null, Value::Null, Value::from("duplicate")]);
+    assert_eq!(r["summary"]["cir"], 6, "udp-cir.pcap's 4 CIRs counted once, wap-push.pcap's 2");
+    let (code, out, _) = wvcir_stdin(&["analyze", "--files-from", "-", "--null"], format!("{b}\0").as_bytes());
+    assert_eq!((code, json(&out)["inputs"][0]["path"].as_str()), (0, Some(b.as_str())));
+    let (code, _, err) = wvcir_stdin(&["analyze", "--files-from", "-", "-"], b"");
+    assert_eq!(code, 2, "stdin cannot be both: {err}");
+    assert!(err.contains("cannot be both"), "{err}");
+}
