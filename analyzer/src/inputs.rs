@@ -259,13 +259,13 @@ mod tests {
                 })
                 .collect()
         };
-        let plain = expand(&[dir.clone()], Walk::default());
+        let plain = expand(std::slice::from_ref(&dir), Walk::default());
         assert_eq!(
             kinds(&plain),
             ["b.pcap", "d/a.pcap duplicate"],
             "a link to a file is a path to it; to a directory, skipped"
         );
-        let follow = expand(&[dir.clone()], Walk { follow: true });
+        let follow = expand(std::slice::from_ref(&dir), Walk { follow: true });
         assert_eq!(kinds(&follow), ["d/loop loop", "b.pcap", "d/a.pcap duplicate"]);
         assert!(matches!(expand(&[PathBuf::from("-")], Walk::default())[..], [Input::Stdin]));
         assert_eq!(paths_from(b"a.pcap\r\n\nb c.pcap\n", false), [PathBuf::from("a.pcap"), PathBuf::from("b c.pcap")]);
