@@ -4,7 +4,7 @@
 # plugin declares against the real headers) and the plugin tests (load into tshark, every field
 # registered, every sample decoded as the analyzer decodes it) inside it.
 #
-#   sudo tests/wireshark-chroot.sh            # noble (Wireshark 4.2), trixie (4.4), sid (4.6)
+#   sudo tests/wireshark-chroot.sh            # jammy (Wireshark 3.6), noble (4.2), trixie (4.4), sid (4.6)
 #   sudo tests/wireshark-chroot.sh sid        # one suite
 #   WVCIR_CHROOT_DIR=/var/tmp tests/wireshark-chroot.sh   # where the chroots live (default /var/tmp)
 #
@@ -16,7 +16,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 suites=("$@")
-[ ${#suites[@]} -gt 0 ] || suites=(noble trixie sid)
+[ ${#suites[@]} -gt 0 ] || suites=(jammy noble trixie sid)
 base=${WVCIR_CHROOT_DIR:-/var/tmp}
 command -v debootstrap >/dev/null || { echo "installing debootstrap"; DEBIAN_FRONTEND=noninteractive apt-get install -y -qq debootstrap >/dev/null; }
 # A snapshot mirror's Release files can be past their Valid-Until date: do not refuse them.
@@ -29,7 +29,7 @@ for suite in "${suites[@]}"; do
     if [ ! -d "$root/usr" ]; then
       case $suite in
         # An empty mirror argument is debootstrap's own default mirror for that distribution.
-        noble) debootstrap --variant=minbase --no-check-gpg --components=main,universe noble "$root" \
+        jammy|noble) debootstrap --variant=minbase --no-check-gpg --components=main,universe "$suite" "$root" \
                  "${WVCIR_UBUNTU_MIRROR:-}" gutsy >/dev/null ;;
         *) debootstrap --variant=minbase "$suite" "$root" "${WVCIR_DEBIAN_MIRROR:-}" >/dev/null ;;
       esac
@@ -39,6 +39,12 @@ for suite in "${suites[@]}"; do
   fi
   version=$(chroot "$root" tshark --version | head -n 1)
   echo "== $suite: $version"
-  WVCIR_CHROOT="$root" cargo test --locked -p wvcir-tests --test wireshark_abi --test plugin_tshark
+  # Older util-linux (jammy's setpriv) reads /proc/sys/kernel/cap_last_cap: give the chroot a /proc.
+  mounted=
+  if [ ! -e "$root/proc/self" ]; then mount -t proc proc "$root/proc" && mounted=1; fi
+  status=0
+  WVCIR_CHROOT="$root" cargo test --locked -p wvcir-tests --test wireshark_abi --test plugin_tshark || status=$?
+  [ -z "$mounted" ] || umount "$root/proc"
+  [ "$status" = 0 ] || exit "$status"
   echo "== $suite: passed in $(( $(date +%s) - start )) s"
 done

@@ -233,7 +233,10 @@ fn a_panic_in_the_dissector_is_an_expert_item_and_tshark_carries_on() {
     let rows: Vec<&str> = stdout.lines().collect();
     assert_eq!(rows.len(), 3, "{stdout}");
     assert!(rows[0].starts_with("1\twv:before\t"), "{stdout}");
-    assert!(rows[1].starts_with("2\t\t") && rows[1].contains("[wvcir internal error]"), "{stdout}");
+    // 3.6 hands the datagram on to another dissector after ours gives up, which rewrites the Info
+    // column; the expert item (below) is the evidence on every version.
+    let info_kept = Tshark::version().is_some_and(|v| v.as_str() >= "4.0");
+    assert!(rows[1].starts_with("2\t\t") && (!info_kept || rows[1].contains("[wvcir internal error]")), "{stdout}");
     assert!(rows[2].starts_with("3\twv:after\t"), "the frame after the panic is dissected: {stdout}");
     assert_eq!(String::from_utf8_lossy(&caught.stdout).trim(), "2", "the expert item is on the panicking frame");
 }

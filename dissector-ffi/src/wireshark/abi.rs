@@ -86,7 +86,11 @@ pub const V4_6: Abi =
     Abi { col_info: 25, col_protocol: 35, pinfo_srcport: 288, pinfo_destport: 292, pnode_finfo: 40, minor: 6, ..V4_0 };
 
 /// Every version this build supports.
-pub const SUPPORTED: [Abi; 4] = [V4_0, V4_2, V4_4, V4_6];
+/// Wireshark 3.6 (Ubuntu 22.04's 3.6.2): every value the plugin uses is 4.0's, checked against
+/// jammy's headers by abi_check.c in `tests/wireshark-chroot.sh jammy`.
+pub const V3_6: Abi = Abi { major: 3, minor: 6, ..V4_0 };
+
+pub const SUPPORTED: [Abi; 5] = [V3_6, V4_0, V4_2, V4_4, V4_6];
 
 /// The table for a running major.minor, if supported.
 pub fn for_version(major: i32, minor: i32) -> Option<&'static Abi> {

@@ -2,7 +2,7 @@
 //!
 //! The plugin links against nothing: [`Api::load`] looks every function up in the process that
 //! loaded the plugin (`dlopen(NULL)`), so one build serves every Wireshark version whose layouts
-//! match these declarations. The struct layouts below are the same from 4.0 to 4.6 (checked by
+//! match these declarations. The struct layouts below are the same from 3.6 to 4.6 (checked by
 //! `abi_check.c`: header_field_info 72 bytes, hf_register_info 80, expert_field_info 128,
 //! ei_register_info 136); what differs between versions is in [`super::abi`].
 
@@ -96,7 +96,7 @@ const _: () = assert!(std::mem::offset_of!(ExpertFieldInfo, hf_info) == 48);
 
 /// `proto_item_set_generated()` is a static inline in every supported release, so the plugin does
 /// what it does: set `FI_GENERATED` in the item's `field_info.flags`. `field_info.flags` and the
-/// flag are the same from 4.0 to 4.6 (abi_check.c); `proto_node.finfo` moved in 4.6, so it is in
+/// flag are the same from 3.6 to 4.6 (abi_check.c); `proto_node.finfo` moved in 4.6, so it is in
 /// the per-version table (`Abi::pnode_finfo`).
 pub const FIELD_INFO_FLAGS: usize = 28;
 
@@ -125,7 +125,7 @@ macro_rules! api {
                 Ok(Api {
                     $($name: {
                         // SAFETY: the symbol is Wireshark's exported function of this name, whose
-                        // C prototype (4.0 to 4.6) is the signature declared here.
+                        // C prototype (3.6 to 4.6) is the signature declared here.
                         let sym = unsafe { this.get::<unsafe extern "C" fn($($arg),*) $(-> $ret)?>(concat!(stringify!($name), "\0").as_bytes()) };
                         *sym.map_err(|e| format!("{}: {e}", stringify!($name)))?
                     },)*

@@ -56,7 +56,8 @@ extern "C" fn set_wanted_version() {
     });
 }
 
-/// Wireshark 4.2+ asks what kind of plugin this is: a dissector (`WS_PLUGIN_DESC_DISSECTOR`).
+/// Wireshark 4.4+ asks what kind of plugin this is (its loader reads `plugin_describe` from 4.4 on,
+/// not 4.2): a dissector (`WS_PLUGIN_DESC_DISSECTOR`).
 #[unsafe(no_mangle)]
 pub extern "C" fn plugin_describe() -> u32 {
     1
