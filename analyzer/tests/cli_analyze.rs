@@ -2,6 +2,9 @@
 //! missing paths, gzip, NDJSON, parallel jobs. Exit status: 0 complete, 1 incomplete, 2 usage.
 #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
 
+mod common;
+
+use common::wvcir_stdin;
 use serde_json::Value;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -230,24 +233,6 @@ fn a_worker_that_panics_costs_its_input_only_and_exits_1() {
         );
         assert_eq!((fine.len(), fine[0]["complete"].as_bool()), (1, Some(true)), "{format}: the other input is whole");
     }
-}
-
-/// Runs `wvcir` with `stdin` fed to it.
-fn wvcir_stdin(args: &[&str], stdin: &[u8]) -> (i32, String, String) {
-    use std::process::Stdio;
-    let mut child = Command::new(env!("CARGO_BIN_EXE_wvcir"))
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut input = child.stdin.take().unwrap();
-    let data = stdin.to_vec();
-    let feeder = std::thread::spawn(move || drop(input.write_all(&data)));
-    let out = child.wait_with_output().unwrap();
-    feeder.join().unwrap();
-    (out.status.code().unwrap(), String::from_utf8(out.stdout).unwrap(), String::from_utf8(out.stderr).unwrap())
 }
 
 #[test]
