@@ -8,8 +8,9 @@ use std::net::IpAddr;
 use std::time::Duration;
 use wvcir::Channel;
 
-/// CIR times kept per session for the interval statistics (min/median/max are over the first
-/// this many CIRs of a longer session; `cir_count`, `first_ts` and `last_ts` stay exact).
+/// CIR times kept per session for the interval statistics (min/median/max are over the earliest
+/// this many CIRs of a longer session, whatever order they were read in; `cir_count`, `first_ts`
+/// and `last_ts` stay exact).
 pub const MAX_SESSION_TIMES: usize = 1024;
 
 /// Sessions tracked per input. Past it, a CIR of a new session is still reported as a message
@@ -17,7 +18,8 @@ pub const MAX_SESSION_TIMES: usize = 1024;
 /// not cost a million sessions' memory.
 pub const MAX_SESSIONS: usize = 100_000;
 
-/// Distinct versions listed per session: CSP has four; more are made up, and are not listed.
+/// Distinct versions listed per session, the smallest names (so the list does not depend on the
+/// order CIRs were read in): CSP has four; more are made up, and are not listed.
 pub const MAX_SESSION_VERSIONS: usize = 8;
 
 /// One session's running totals, kept small: a channel bitmask and short vectors (a session
@@ -44,6 +46,12 @@ fn add_sorted<T: Ord + Clone>(v: &mut Vec<T>, x: &T) {
     if let Err(i) = v.binary_search(x) {
         v.insert(i, x.clone());
     }
+}
+
+/// Keeps the [`MAX_SESSION_TIMES`] earliest times, sorted.
+fn keep_earliest(times: &mut Vec<Duration>) {
+    times.sort_unstable();
+    times.truncate(MAX_SESSION_TIMES);
 }
 
 /// One well-formed CIR, as the session table needs it.
@@ -88,19 +96,19 @@ impl Sessions {
             inputs: Vec::new(),
         });
         acc.channels |= bit(channel);
-        if let Some(v) = version.filter(|v| acc.versions.binary_search_by(|x| x.as_str().cmp(v)).is_err())
-            && acc.versions.len() < MAX_SESSION_VERSIONS
-        {
+        if let Some(v) = version.filter(|v| acc.versions.binary_search_by(|x| x.as_str().cmp(v)).is_err()) {
             add_sorted(&mut acc.versions, &v.to_owned());
+            acc.versions.truncate(MAX_SESSION_VERSIONS);
         }
         acc.count += 1;
-        if ts < acc.first {
+        if (ts, server) < (acc.first, acc.server) {
             acc.first = ts;
             acc.server = server;
         }
         acc.last = acc.last.max(ts);
-        if acc.times.len() < MAX_SESSION_TIMES {
-            acc.times.push(ts);
+        acc.times.push(ts);
+        if acc.times.len() >= 2 * MAX_SESSION_TIMES {
+            keep_earliest(&mut acc.times);
         }
         add_sorted(&mut acc.inputs, &input);
     }
@@ -113,22 +121,19 @@ impl Sessions {
                     self.map.insert(key, o);
                 }
                 Some(a) => {
-                    if o.first < a.first {
+                    if (o.first, o.server) < (a.first, a.server) {
                         a.server = o.server;
                     }
                     a.channels |= o.channels;
                     for v in &o.versions {
-                        if a.versions.len() >= MAX_SESSION_VERSIONS {
-                            break;
-                        }
                         add_sorted(&mut a.versions, v);
                     }
+                    a.versions.truncate(MAX_SESSION_VERSIONS);
                     a.count += o.count;
                     a.first = a.first.min(o.first);
                     a.last = a.last.max(o.last);
                     a.times.extend(o.times);
-                    a.times.sort_unstable();
-                    a.times.truncate(MAX_SESSION_TIMES);
+                    keep_earliest(&mut a.times);
                     for i in &o.inputs {
                         add_sorted(&mut a.inputs, i);
                     }
@@ -149,7 +154,7 @@ impl Sessions {
             .into_iter()
             .map(|((client, cookie), mut a)| {
                 let first = a.first;
-                a.times.sort_unstable();
+                keep_earliest(&mut a.times);
                 let gap = |w: &[Duration]| Some(micros(w.get(1)?.saturating_sub(*w.first()?).as_secs_f64()));
                 let gaps = a.times.windows(2).filter_map(gap).collect();
                 let rec = SessionRec {
@@ -214,5 +219,34 @@ mod tests {
         s.merge(other);
         let rec = s.into_records();
         assert_eq!((rec[0].versions.len(), rec[0].cir_count), (MAX_SESSION_VERSIONS, 101));
+    }
+
+    #[test]
+    fn a_session_is_the_same_in_any_order_and_grouping() {
+        let n = 3 * MAX_SESSION_TIMES as u64;
+        let versions: Vec<String> = (0..20).map(|i| format!("{}.{}", 20 - i, i)).collect();
+        let cirs: Vec<SeenCir<'_>> = (0..n)
+            .map(|i| SeenCir {
+                server: IpAddr::from([203, 0, 113, (i % 3) as u8]),
+                version: Some(versions[(i % 20) as usize].as_str()),
+                ts: Duration::from_millis((i * 7919) % n / 2),
+                input: (i % 4) as usize,
+                ..cir("c", "1.3")
+            })
+            .collect();
+        let record = |order: &[SeenCir<'_>], cut: usize| {
+            let (mut a, mut b) = (Sessions::default(), Sessions::default());
+            order[..cut].iter().for_each(|c| a.add(*c));
+            order[cut..].iter().for_each(|c| b.add(*c));
+            b.merge(a);
+            format!("{:?}", b.into_records())
+        };
+        let one_run = record(&cirs, 0);
+        let mut reversed = cirs.clone();
+        reversed.reverse();
+        for (order, cut) in [(&cirs, 1), (&cirs, cirs.len() / 2), (&reversed, 0), (&reversed, 777)] {
+            assert_eq!(record(order, cut), one_run, "cut at {cut}");
+        }
+        assert!(one_run.contains("server_ip: \"203.0.113.0\""), "ties on the first CIR go to the smallest server");
     }
 }

@@ -7,21 +7,72 @@ use std::collections::BTreeMap;
 use wvcir::clients::{Client, Verdict};
 use wvcir::{Channel, Command};
 
-/// Versions counted by name in `summary.by_version`; past it, CIRs of further versions are counted
-/// under [`OTHER_VERSIONS`]. CSP has four versions: a flood of made-up ones must not grow the
-/// summary.
+/// Versions named in `summary.by_version`: the most frequent, ties by name; the CIRs of the others
+/// are counted under [`OTHER_VERSIONS`]. CSP has four versions: a flood of made-up ones must not
+/// grow the summary.
 pub const MAX_VERSION_KEYS: usize = 256;
+
+/// Versions counted exactly while inputs are read: the smallest names seen. Keeping the smallest
+/// names (not the first seen) makes the table a function of the multiset of CIRs, so any order and
+/// any grouping of inputs give the same summary; the bound keeps memory small under a flood.
+pub const MAX_VERSIONS_TRACKED: usize = 4096;
 
 /// The `summary.by_version` key of the versions past [`MAX_VERSION_KEYS`] (no version is named so:
 /// a version is digits, a dot, digits).
 pub const OTHER_VERSIONS: &str = "other";
 
-/// Adds `n` CIRs of `version` to a `by_version` table, keeping it within [`MAX_VERSION_KEYS`].
-fn count_version(table: &mut BTreeMap<String, u64>, version: &str, n: u64) {
-    let key = if table.len() < MAX_VERSION_KEYS || table.contains_key(version) { version } else { OTHER_VERSIONS };
-    match table.get_mut(key) {
-        Some(c) => *c += n,
-        None => drop(table.insert(key.to_owned(), n)),
+/// CIRs by version, bounded and independent of the order they arrive in.
+///
+/// Invariant: `named` holds the [`MAX_VERSIONS_TRACKED`] smallest names seen, with exact counts. A
+/// name is dropped only when it is the largest and a smaller one arrives, so the largest name kept
+/// never grows once the table is full: a dropped name can never come back, and every CIR is counted
+/// once, in `named` or in `other`.
+#[derive(Debug, Default)]
+struct VersionCounts {
+    named: BTreeMap<String, u64>,
+    other: u64,
+}
+
+impl VersionCounts {
+    /// Adds `n` CIRs of `version`.
+    fn add(&mut self, version: &str, n: u64) {
+        if let Some(c) = self.named.get_mut(version) {
+            *c += n;
+            return;
+        }
+        if self.named.len() >= MAX_VERSIONS_TRACKED {
+            match self.named.last_key_value() {
+                Some((largest, _)) if version < largest.as_str() => {
+                    self.other += self.named.pop_last().map_or(0, |(_, c)| c);
+                }
+                _ => {
+                    self.other += n;
+                    return;
+                }
+            }
+        }
+        self.named.insert(version.to_owned(), n);
+    }
+
+    fn merge(&mut self, o: VersionCounts) {
+        self.other += o.other;
+        for (k, n) in o.named {
+            self.add(&k, n);
+        }
+    }
+
+    /// The report's table: the [`MAX_VERSION_KEYS`] most frequent versions (ties by name) and the
+    /// rest under [`OTHER_VERSIONS`].
+    fn into_table(self) -> BTreeMap<String, u64> {
+        let mut by_count: Vec<(String, u64)> = self.named.into_iter().collect();
+        by_count.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+        let rest = by_count.split_off(by_count.len().min(MAX_VERSION_KEYS));
+        let other = self.other + rest.iter().map(|(_, n)| n).sum::<u64>();
+        let mut table: BTreeMap<String, u64> = by_count.into_iter().collect();
+        if other > 0 {
+            table.insert(OTHER_VERSIONS.to_owned(), other);
+        }
+        table
     }
 }
 
@@ -33,7 +84,7 @@ pub struct Counts {
     malformed: u64,
     anomalies: u64,
     by_channel: BTreeMap<Name<Channel>, u64>,
-    by_version: BTreeMap<String, u64>,
+    by_version: VersionCounts,
     by_command: BTreeMap<Name<Command>, u64>,
     by_anomaly: BTreeMap<Name<Finding>, u64>,
     by_client_verdict: BTreeMap<Name<Client>, BTreeMap<Name<Verdict>, u64>>,
@@ -53,7 +104,7 @@ impl Counts {
         *self.by_channel.entry(m.channel).or_default() += 1;
         *self.by_command.entry(m.command).or_default() += 1;
         if let (Some(v), true) = (&m.version, cir) {
-            count_version(&mut self.by_version, v, 1);
+            self.by_version.add(v, 1);
         }
         for a in &m.anomalies {
             *self.by_anomaly.entry(*a).or_default() += 1;
@@ -77,9 +128,7 @@ impl Counts {
         for (client, verdicts) in o.by_client_verdict {
             merge_map(self.by_client_verdict.entry(client).or_default(), verdicts);
         }
-        for (k, v) in o.by_version {
-            count_version(&mut self.by_version, &k, v);
-        }
+        self.by_version.merge(o.by_version);
         self.tcp_channels += o.tcp_channels;
         self.flows += o.flows;
         self.suspicious_flows += o.suspicious_flows;
@@ -101,7 +150,7 @@ impl Counts {
             flows: self.flows,
             suspicious_flows: self.suspicious_flows,
             by_channel: self.by_channel,
-            by_version: self.by_version,
+            by_version: self.by_version.into_table(),
             by_command: self.by_command,
             by_anomaly: self.by_anomaly,
             by_client_verdict: self.by_client_verdict,
@@ -119,19 +168,40 @@ fn merge_map<K: Ord>(into: &mut BTreeMap<K, u64>, from: BTreeMap<K, u64>) {
 mod tests {
     use super::*;
 
+    fn counts(items: &[(String, u64)]) -> VersionCounts {
+        let mut c = VersionCounts::default();
+        for (v, n) in items {
+            c.add(v, *n);
+        }
+        c
+    }
+
     #[test]
-    fn by_version_names_at_most_max_version_keys_and_counts_the_rest_as_other() {
-        let mut t = BTreeMap::new();
-        for i in 0..MAX_VERSION_KEYS + 10 {
-            count_version(&mut t, &format!("1.{i}"), 1);
-        }
-        count_version(&mut t, "1.0", 5);
-        let mut o = BTreeMap::new();
-        count_version(&mut o, "7.7", 3);
-        for (k, v) in o {
-            count_version(&mut t, &k, v);
-        }
+    fn by_version_names_the_most_frequent_and_counts_the_rest_as_other() {
+        let mut items: Vec<(String, u64)> = (0..MAX_VERSION_KEYS + 10).map(|i| (format!("1.{i}"), 1)).collect();
+        items.push(("9.9".to_owned(), 5));
+        let t = counts(&items).into_table();
         assert_eq!(t.len(), MAX_VERSION_KEYS + 1);
-        assert_eq!((t["1.0"], t[OTHER_VERSIONS]), (6, 10 + 3), "a known version still counts; the rest is other");
+        assert_eq!(t["9.9"], 5, "the most frequent version is named though its name sorts last");
+        assert_eq!(t[OTHER_VERSIONS], 11, "ties are broken by name: the 11 largest names of count 1 are other");
+        assert_eq!(t.values().sum::<u64>(), MAX_VERSION_KEYS as u64 + 10 + 5);
+    }
+
+    #[test]
+    fn by_version_is_the_same_in_any_order_and_grouping_even_past_the_tracking_bound() {
+        let n = MAX_VERSIONS_TRACKED + 300;
+        let items: Vec<(String, u64)> = (0..n).map(|i| (format!("{}.{}", i % 7, i), 1 + (i % 5) as u64)).collect();
+        let forward = counts(&items).into_table();
+        let mut reversed = items.clone();
+        reversed.reverse();
+        assert_eq!(counts(&reversed).into_table(), forward);
+        for cut in [1, n / 3, n - 1] {
+            let (a, b) = items.split_at(cut);
+            let mut merged = counts(b);
+            merged.merge(counts(a));
+            assert_eq!(merged.into_table(), forward, "split at {cut}");
+        }
+        let total: u64 = items.iter().map(|(_, n)| n).sum();
+        assert_eq!(forward.values().sum::<u64>(), total, "every CIR is counted once");
     }
 }
