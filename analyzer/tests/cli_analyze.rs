@@ -273,3 +273,40 @@ fn files_from_a_list_or_stdin_nul_separated_and_duplicates_read_once() {
     assert_eq!(code, 2, "stdin cannot be both: {err}");
     assert!(err.contains("cannot be both"), "{err}");
 }
+
+/// The summary and sessions do not depend on the order inputs are named in (only `inputs[]` and
+/// the indices into it follow the command line).
+#[test]
+fn the_order_of_inputs_changes_nothing_but_their_listing() {
+    let mut files: Vec<String> = std::fs::read_dir(samples().join("captures"))
+        .unwrap()
+        .map(|e| e.unwrap().path().display().to_string())
+        .filter(|p| p.ends_with(".pcap") || p.ends_with(".pcapng"))
+        .collect();
+    files.sort();
+    let run = |files: &[String]| {
+        let args: Vec<&str> =
+            ["analyze", "--progress", "never"].into_iter().chain(files.iter().map(String::as_str)).collect();
+        let (code, out, err) = wvcir(&args);
+        assert_eq!(code, 0, "{err}");
+        let mut r = json(&out);
+        let paths: Vec<Value> = r["inputs"].as_array().unwrap().iter().map(|i| i["path"].clone()).collect();
+        for s in r["sessions"].as_array_mut().unwrap() {
+            let mut named: Vec<String> = s["inputs"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|i| paths[i.as_u64().unwrap() as usize].to_string())
+                .collect();
+            named.sort();
+            s["inputs"] = named.into();
+        }
+        (r["summary"].clone(), r["sessions"].clone())
+    };
+    let forward = run(&files);
+    assert!(forward.1.as_array().unwrap().len() > 5, "the samples have sessions to compare");
+    files.reverse();
+    assert_eq!(run(&files), forward);
+    files.rotate_left(7);
+    assert_eq!(run(&files), forward);
+}
