@@ -856,9 +856,8 @@ unsafe extern "C" fn dissect_tcp(
     tvb: *mut ffi::Tvb,
     pinfo: *mut ffi::PacketInfo,
     tree: *mut ffi::ProtoTree,
-    data: *mut c_void,
+    _: *mut c_void,
 ) -> c_int {
-    let _ = data;
     guard(tvb, pinfo, tree, Ctx::tcp_claim)
 }
 
