@@ -21,8 +21,9 @@ const MAX_DEPTH: usize = 32;
 pub enum Input {
     /// A file to read.
     File(PathBuf),
-    /// Standard input (`-`): a capture streamed in, plain or gzip, not seekable.
-    Stdin,
+    /// Standard input (`-`): a capture streamed in, plain or gzip, not seekable; the report
+    /// names it by this path (`-`, or `analyze --stdin-name`).
+    Stdin(PathBuf),
     /// A path that cannot be read as an input, and why.
     Unreadable(PathBuf, InputErrorKind, String),
 }
@@ -34,8 +35,7 @@ impl Input {
     /// The path, as the report names it.
     pub fn path(&self) -> &Path {
         match self {
-            Input::File(p) | Input::Unreadable(p, ..) => p,
-            Input::Stdin => Path::new(STDIN_NAME),
+            Input::File(p) | Input::Unreadable(p, ..) | Input::Stdin(p) => p,
         }
     }
 }
@@ -114,7 +114,7 @@ pub fn expand(paths: &[PathBuf], how: Walk) -> Vec<Input> {
     let mut inputs = Vec::new();
     for p in paths {
         if p.as_os_str() == STDIN_NAME {
-            inputs.push(Input::Stdin);
+            inputs.push(Input::Stdin(PathBuf::from(STDIN_NAME)));
         } else if p.is_dir() {
             let mut found = Found { stack: identity(p).into_iter().collect(), ..Found::default() };
             walk(p, &mut found, how, 0);
@@ -141,7 +141,7 @@ fn mark_duplicates(inputs: Vec<Input>) -> Vec<Input> {
     inputs
         .into_iter()
         .map(|input| match input {
-            Input::Stdin if std::mem::replace(&mut stdin_seen, true) => {
+            Input::Stdin(_) if std::mem::replace(&mut stdin_seen, true) => {
                 let msg = "standard input named twice: it is read once".to_owned();
                 Input::Unreadable(PathBuf::from(STDIN_NAME), InputErrorKind::Duplicate, msg)
             }
@@ -199,7 +199,7 @@ pub fn analyze(
             Ok(f) => (p, Box::new(f)),
             Err(e) => return failed(p, InputErrorKind::Io, format!("cannot open: {e}")),
         },
-        Input::Stdin => (Path::new(STDIN_NAME), Box::new(std::io::stdin())),
+        Input::Stdin(name) => (name, Box::new(std::io::stdin())),
         Input::Unreadable(p, kind, msg) => return failed(p, *kind, msg.clone()),
     };
     let mut reader = BufReader::with_capacity(64 * 1024, file);
@@ -231,7 +231,7 @@ mod tests {
             .iter()
             .filter_map(|i| match i {
                 Input::File(p) => Some(p.strip_prefix(&dir).unwrap().display().to_string()),
-                Input::Unreadable(..) | Input::Stdin => None,
+                Input::Unreadable(..) | Input::Stdin(_) => None,
             })
             .collect();
         assert_eq!(files, ["a.pcap", "b/x.PCAPNG.gz", "c.cap"]);
@@ -255,7 +255,7 @@ mod tests {
                 .map(|i| match i {
                     Input::File(p) => p.strip_prefix(&dir).unwrap().display().to_string(),
                     Input::Unreadable(p, k, _) => format!("{} {}", p.strip_prefix(&dir).unwrap().display(), k.name()),
-                    Input::Stdin => "-".to_owned(),
+                    Input::Stdin(_) => "-".to_owned(),
                 })
                 .collect()
         };
@@ -267,7 +267,7 @@ mod tests {
         );
         let follow = expand(std::slice::from_ref(&dir), Walk { follow: true });
         assert_eq!(kinds(&follow), ["d/loop loop", "b.pcap", "d/a.pcap duplicate"]);
-        assert!(matches!(expand(&[PathBuf::from("-")], Walk::default())[..], [Input::Stdin]));
+        assert!(matches!(expand(&[PathBuf::from("-")], Walk::default())[..], [Input::Stdin(_)]));
         assert_eq!(paths_from(b"a.pcap\r\n\nb c.pcap\n", false), [PathBuf::from("a.pcap"), PathBuf::from("b c.pcap")]);
         assert_eq!(paths_from(b"x\ny.pcap\0z.pcap\0", true), [PathBuf::from("x\ny.pcap"), PathBuf::from("z.pcap")]);
         let _ = std::fs::remove_dir_all(&dir);

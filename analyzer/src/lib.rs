@@ -17,7 +17,8 @@
 //! | the records and the schema | [`report`], [`vocab`] |
 //! | the summary's counts | [`summary`] |
 //! | the report writer: JSON document, NDJSON events | [`writer`] |
-//! | the worker pool | [`run`] |
+//! | the one merge (analyze and `wvcir merge`), partial reports | [`merge`] |
+//! | the worker pool, `analyze` and `merge` | [`run`] |
 //! | `wvcir decode` | [`decode`], [`render`] |
 #![forbid(unsafe_code)]
 #![cfg_attr(test, allow(clippy::indexing_slicing, clippy::unwrap_used))]
@@ -28,6 +29,7 @@ pub mod decode;
 pub mod defrag;
 pub mod flows;
 pub mod inputs;
+pub mod merge;
 pub mod messages;
 pub mod packet;
 pub mod render;

@@ -9,8 +9,8 @@ use wvcir::{Channel, PortMap, PortRange};
 use wvcir_analyzer::analysis::Config;
 use wvcir_analyzer::decode;
 use wvcir_analyzer::inputs::{self, Input};
-use wvcir_analyzer::run::{self, Options, OutFormat};
-use wvcir_analyzer::vocab::Vocabulary;
+use wvcir_analyzer::run::{self, MergeError, MergeOptions, Options, OutFormat};
+use wvcir_analyzer::vocab::{InputErrorKind, Vocabulary};
 
 #[derive(Parser)]
 #[command(name = "wvcir", version, about = "Make Wireless Village CSP CIR traffic visible")]
@@ -39,8 +39,31 @@ enum Command {
         #[arg(long)]
         pretty: bool,
     },
+    /// Merge partial reports (`analyze --partial`) into the report one `analyze` run over all their
+    /// inputs would write, byte for byte, whatever their grouping and order.
+    ///
+    /// Exit status: 0 every input read completely, 1 report written but some input incomplete or
+    /// unreadable, 2 a partial report cannot be merged (nothing written) or usage error.
+    Merge(MergeArgs),
     /// Print the JSON Schema of the report `analyze` writes.
     Schema,
+}
+
+#[derive(clap::Args)]
+struct MergeArgs {
+    /// Partial reports written by `analyze --partial` or `merge --partial`; `-` reads one from
+    /// standard input.
+    #[arg(required = true)]
+    partials: Vec<PathBuf>,
+    /// Write a partial report (to merge again) instead of the report.
+    #[arg(long)]
+    partial: bool,
+    /// Write the report here instead of stdout.
+    #[arg(short, long)]
+    output: Option<PathBuf>,
+    /// Indent the JSON document.
+    #[arg(long, conflicts_with = "partial")]
+    pretty: bool,
 }
 
 #[derive(clap::Args)]
@@ -87,6 +110,16 @@ struct AnalyzeArgs {
     /// A progress line (bytes and packets per second) on stderr.
     #[arg(long, value_enum, default_value_t = ProgressArg::Auto)]
     progress: ProgressArg,
+    /// Write a partial report, for `wvcir merge`, instead of the report.
+    #[arg(long, conflicts_with_all = ["pretty", "format"])]
+    partial: bool,
+    /// The name the report gives standard input (`-`), e.g. the URL a driver streams in.
+    #[arg(long, value_name = "NAME")]
+    stdin_name: Option<PathBuf>,
+    /// Do not read standard input: report it as unreadable (kind `io`) with this message. For
+    /// drivers that could not open the input they were to stream in.
+    #[arg(long, value_name = "MESSAGE")]
+    stdin_error: Option<String>,
 }
 
 /// One option's port list (a newtype: clap would take a bare `Vec` as many values).
@@ -128,6 +161,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Command::Analyze(args) => analyze(args),
+        Command::Merge(args) => merge(args),
         Command::Decode { hex, channel, pretty } => decode_cmd(hex, channel, pretty),
         Command::Schema => {
             let mut out = std::io::stdout().lock();
@@ -154,8 +188,19 @@ impl AnalyzeArgs {
             }
         }
         let jobs = self.jobs.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, usize::from)).max(1);
+        let mut inputs = inputs::expand(&self.inputs, inputs::Walk { follow: self.follow });
+        for input in &mut inputs {
+            if let Input::Stdin(name) = input {
+                if let Some(n) = &self.stdin_name {
+                    *name = n.clone();
+                }
+                if let Some(msg) = &self.stdin_error {
+                    *input = Input::Unreadable(name.clone(), InputErrorKind::Io, msg.clone());
+                }
+            }
+        }
         Options {
-            inputs: inputs::expand(&self.inputs, inputs::Walk { follow: self.follow }),
+            inputs,
             config: Config { ports, heuristic: !self.no_heuristic },
             format: match self.format {
                 FormatArg::Json => OutFormat::Json,
@@ -168,6 +213,7 @@ impl AnalyzeArgs {
                 ProgressArg::Never => false,
                 ProgressArg::Auto => std::io::stderr().is_terminal(),
             },
+            partial: self.partial,
         }
     }
 }
@@ -195,23 +241,20 @@ fn analyze(mut args: AnalyzeArgs) -> ExitCode {
         eprintln!("wvcir analyze: {e}");
         return ExitCode::from(2);
     }
-    let out: Box<dyn Write + Send> = match args.output.take() {
-        Some(path) => match std::fs::File::create(&path) {
-            Ok(f) => Box::new(f),
-            Err(e) => {
-                eprintln!("wvcir analyze: cannot create the output file {}: {e}", path.display());
-                return ExitCode::from(2);
-            }
-        },
-        None => Box::new(std::io::stdout()),
-    };
+    if (args.stdin_name.is_some() || args.stdin_error.is_some())
+        && !args.inputs.iter().any(|p| p.as_os_str() == inputs::STDIN_NAME)
+    {
+        eprintln!("wvcir analyze: --stdin-name and --stdin-error are about standard input: give `-` as an input");
+        return ExitCode::from(2);
+    }
+    let Some(out) = output("analyze", args.output.take()) else { return ExitCode::from(2) };
     let opts = args.into_options();
     let unreadable: Vec<String> = opts
         .inputs
         .iter()
         .filter_map(|i| match i {
             Input::Unreadable(p, kind, msg) => Some(format!("{}: {}: {msg}", p.display(), kind.name())),
-            Input::File(_) | Input::Stdin => None,
+            Input::File(_) | Input::Stdin(_) => None,
         })
         .collect();
     match run::run(opts, out) {
@@ -228,6 +271,56 @@ fn analyze(mut args: AnalyzeArgs) -> ExitCode {
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::from(1),
         Err(e) => {
             eprintln!("wvcir analyze: cannot write the report: {e}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+/// The output: the file asked for (created), or stdout; `None` after saying why it cannot be.
+fn output(cmd: &str, path: Option<PathBuf>) -> Option<Box<dyn Write + Send>> {
+    match path {
+        Some(path) => match std::fs::File::create(&path) {
+            Ok(f) => Some(Box::new(f)),
+            Err(e) => {
+                eprintln!("wvcir {cmd}: cannot create the output file {}: {e}", path.display());
+                None
+            }
+        },
+        None => Some(Box::new(std::io::stdout())),
+    }
+}
+
+fn merge(args: MergeArgs) -> ExitCode {
+    if args.partials.iter().filter(|p| p.as_os_str() == inputs::STDIN_NAME).count() > 1 {
+        eprintln!("wvcir merge: standard input (`-`) can hold one partial report only");
+        return ExitCode::from(2);
+    }
+    let opts = MergeOptions { partials: args.partials, partial: args.partial, pretty: args.pretty };
+    // Every partial is read before the output is created: a failed merge must not clobber it.
+    let (part, description) = match run::read_partials(&opts) {
+        Ok(read) => read,
+        Err(MergeError::Partial(e)) => {
+            eprintln!("wvcir merge: cannot merge {e}");
+            return ExitCode::from(2);
+        }
+        Err(MergeError::Options { first, other, name }) => {
+            eprintln!(
+                "wvcir merge: {name} was analysed with other options than the partial reports before it \
+                 ({other} against {first}); analyse every input with the same ports and heuristic"
+            );
+            return ExitCode::from(2);
+        }
+    };
+    let Some(mut out) = output("merge", args.output) else { return ExitCode::from(2) };
+    match run::write_merged(part, &description, &opts, &mut out) {
+        Ok(true) => ExitCode::SUCCESS,
+        Ok(false) => {
+            eprintln!("wvcir merge: some inputs were not read completely; see inputs[].error in the report");
+            ExitCode::from(1)
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::from(1),
+        Err(e) => {
+            eprintln!("wvcir merge: cannot write the report: {e}");
             ExitCode::from(1)
         }
     }

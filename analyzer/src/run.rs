@@ -1,12 +1,12 @@
-//! `wvcir analyze`: inputs analysed in parallel, one report or NDJSON stream out.
+//! `wvcir analyze`: inputs analysed in parallel, one report, partial report or NDJSON stream
+//! out; and `wvcir merge`. Both build the report through [`crate::merge`].
 
 use crate::analysis::{Config, InputResult, Progress, Record};
 use crate::inputs::{self, Input};
-use crate::report::InputRec;
-use crate::sessions::Sessions;
+use crate::merge::{InputPart, Part, PartialError};
 use crate::summary::Counts;
 use crate::vocab::InputErrorKind;
-use crate::writer::{Document, Event, Spool, Spools, Streamed};
+use crate::writer::{self, Document, Event, Spools};
 use std::io::Write;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::Mutex;
@@ -33,10 +33,20 @@ pub struct Options {
     pub pretty: bool,
     pub jobs: usize,
     pub progress: bool,
+    /// Write a partial report (for `wvcir merge`) instead of the report.
+    pub partial: bool,
+}
+
+impl Options {
+    /// What the inputs are analysed for, as a partial report's header names it: partial reports
+    /// made with other options are not merged.
+    pub fn description(&self) -> String {
+        format!("{:?}", self.config)
+    }
 }
 
 /// What one input's worker leaves for the merge: its result, its spools (JSON), its counts.
-type Finished = (InputResult, Option<[Spool; 3]>, Counts);
+type Finished = (InputResult, Option<Spools>, Counts);
 
 /// The output, shared by the workers (NDJSON lines) and the end (the document, sessions).
 struct Output {
@@ -61,48 +71,122 @@ impl Output {
 }
 
 /// Runs the analysis and writes the report to `out`. Returns whether every input was complete.
-pub fn run(opts: Options, out: Box<dyn Write + Send>) -> std::io::Result<bool> {
+pub fn run(mut opts: Options, out: Box<dyn Write + Send>) -> std::io::Result<bool> {
+    // The report lists inputs by path; analysed in that order, every record's index is final.
+    opts.inputs.sort_by_cached_key(|i| i.path().display().to_string());
     let output =
         Output { out: Mutex::new(std::io::BufWriter::with_capacity(256 * 1024, out)), error: Mutex::new(None) };
     let finished = analyze_all(&opts, &output);
     if let Some(e) = output.error.lock().ok().and_then(|mut e| e.take()) {
         return Err(e);
     }
-    let mut inputs: Vec<InputRec> = Vec::with_capacity(finished.len());
-    let mut spools: Spools = Vec::new();
-    let mut sessions = Sessions::default();
-    let mut counts = Counts::default();
-    for (r, s, c) in finished {
-        inputs.push(r.input);
-        spools.extend(s);
-        sessions.merge(r.sessions);
-        counts.merge(c);
+    let mut part = Part::default();
+    for (r, spools, counts) in finished {
+        let mut input = InputPart::new(&r.input).map_err(std::io::Error::other)?;
+        input.spools = spools.unwrap_or_else(writer::new_spools);
+        let mut sessions = r.sessions;
+        sessions.set_single_input();
+        part.merge(Part { inputs: vec![input], counts, sessions });
     }
-    let sessions = sessions.into_records();
-    // A duplicate path is no failure: its file was read under its first path.
-    let all_complete = inputs.iter().all(|i| i.complete || i.error.as_ref().is_some_and(|e| !e.kind.is_failure()));
-    let summary = counts.summary(&inputs, sessions.len());
+    let mut w = output.out.into_inner().map_err(|_| std::io::Error::other("output writer poisoned"))?;
+    if opts.partial {
+        let all_complete = part.inputs.iter().all(|i| !i.failed);
+        part.write_partial(&opts.description(), &mut w)?;
+        return Ok(all_complete);
+    }
+    let report = part.finish();
     match opts.format {
         OutFormat::Json => {
-            let mut w = output.out.lock().map_err(|_| std::io::Error::other("output writer poisoned"))?;
             let doc = Document {
-                inputs: &inputs,
-                summary: &summary,
-                sessions: &sessions,
-                spools: &spools,
+                inputs: &report.inputs,
+                summary: &report.summary,
+                sessions: &report.sessions,
                 pretty: opts.pretty,
             };
-            doc.write(&mut *w)?;
+            doc.write(&mut w)?;
         }
         OutFormat::Ndjson => {
-            for s in &sessions {
-                output.line(&Event::Session(s))?;
+            for s in &report.sessions {
+                write_line(&mut w, &Event::Session(s))?;
             }
-            output.line(&Event::Summary(&summary))?;
+            write_line(&mut w, &Event::Summary(&report.summary))?;
         }
     }
-    output.out.into_inner().map_err(|_| std::io::Error::other("output writer poisoned"))?.flush()?;
-    Ok(all_complete)
+    w.flush()?;
+    Ok(report.all_complete)
+}
+
+fn write_line(w: &mut dyn Write, event: &Event<'_>) -> std::io::Result<()> {
+    let line = event.line().map_err(std::io::Error::other)?;
+    w.write_all(line.as_bytes())?;
+    w.write_all(b"\n")
+}
+
+/// What `wvcir merge` was asked to do.
+#[derive(Debug)]
+pub struct MergeOptions {
+    /// Partial reports: paths, `-` for standard input.
+    pub partials: Vec<std::path::PathBuf>,
+    /// Write a partial report instead of the report.
+    pub partial: bool,
+    pub pretty: bool,
+}
+
+/// Why a merge failed.
+#[derive(Debug)]
+pub enum MergeError {
+    /// A partial report cannot be read or merged: nothing is written.
+    Partial(PartialError),
+    /// Partial reports made with different options.
+    Options { first: String, other: String, name: String },
+}
+
+/// Reads and merges partial reports; returns the merged part and the options its inputs were
+/// analysed with. Nothing is written: a partial that cannot be merged costs no output.
+pub fn read_partials(opts: &MergeOptions) -> Result<(Part, String), MergeError> {
+    let mut part = Part::default();
+    let mut options: Option<(String, String)> = None;
+    for path in &opts.partials {
+        let name = path.display().to_string();
+        let read = if path.as_os_str() == inputs::STDIN_NAME {
+            Part::read_partial(std::io::stdin().lock(), &name)
+        } else {
+            match std::fs::File::open(path) {
+                Ok(f) => Part::read_partial(f, &name),
+                Err(e) => {
+                    Err(PartialError { name: name.clone(), line: 0, offset: 0, message: format!("cannot open: {e}") })
+                }
+            }
+        };
+        let (p, o) = read.map_err(MergeError::Partial)?;
+        match &options {
+            Some((first, _)) if *first != o => {
+                return Err(MergeError::Options { first: first.clone(), other: o, name });
+            }
+            Some(_) => {}
+            None => options = Some((o, name)),
+        }
+        part.merge(p);
+    }
+    let description = options.map_or_else(|| format!("{:?}", Config::default()), |(o, _)| o);
+    Ok((part, description))
+}
+
+/// Writes a merged part as the report (or a partial one) to `out`. Returns whether every input
+/// was complete.
+pub fn write_merged(part: Part, description: &str, opts: &MergeOptions, out: &mut dyn Write) -> std::io::Result<bool> {
+    let mut w = std::io::BufWriter::with_capacity(256 * 1024, out);
+    if opts.partial {
+        let all_complete = part.inputs.iter().all(|i| !i.failed);
+        part.write_partial(description, &mut w)?;
+        return Ok(all_complete);
+    }
+    let report = part.finish();
+    let doc =
+        Document { inputs: &report.inputs, summary: &report.summary, sessions: &report.sessions, pretty: opts.pretty };
+    doc.write(&mut w)?;
+    w.flush()?;
+    Ok(report.all_complete)
 }
 
 /// Analyses every input on a pool of workers; the results come back in input order.
@@ -142,13 +226,7 @@ fn one_input(i: usize, input: &Input, opts: &Options, progress: &Progress, outpu
     let mut counts = Counts::default();
     // JSON: each input's streamed records go to spool files (NDJSON: straight out).
     let mut spools = match opts.format {
-        OutFormat::Json => match create_spools(i) {
-            Ok(s) => Some(s),
-            Err(e) => {
-                output.remember(e);
-                None
-            }
-        },
+        OutFormat::Json => Some(writer::new_spools()),
         OutFormat::Ndjson => None,
     };
     let result = catch_unwind(AssertUnwindSafe(|| {
@@ -181,17 +259,9 @@ fn one_input(i: usize, input: &Input, opts: &Options, progress: &Progress, outpu
     (result, spools, counts)
 }
 
-fn create_spools(i: usize) -> std::io::Result<[Spool; 3]> {
-    let [m, t, f] = Streamed::ALL.map(|w| Spool::create(i, w));
-    let dir = std::env::temp_dir();
-    let why =
-        |e: std::io::Error| std::io::Error::other(format!("cannot create a spool file in {}: {e}", dir.display()));
-    Ok([m.map_err(why)?, t.map_err(why)?, f.map_err(why)?])
-}
-
 /// Counts one streamed record and sends it where the format wants it: its spool (JSON) or out at
 /// once as an NDJSON event; a write error is kept for the end.
-fn deliver(r: Record, counts: &mut Counts, spools: Option<&mut [Spool; 3]>, output: &Output) {
+fn deliver(r: Record, counts: &mut Counts, spools: Option<&mut Spools>, output: &Output) {
     let written = match (&r, spools) {
         (Record::Message(m), s) => {
             counts.add(m);

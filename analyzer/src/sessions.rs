@@ -3,6 +3,7 @@
 
 use crate::report::{SessionRec, epoch, interval, micros};
 use crate::vocab::Name;
+use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use std::net::IpAddr;
 use std::time::Duration;
@@ -52,6 +53,39 @@ fn add_sorted<T: Ord + Clone>(v: &mut Vec<T>, x: &T) {
 fn keep_earliest(times: &mut Vec<Duration>) {
     times.sort_unstable();
     times.truncate(MAX_SESSION_TIMES);
+}
+
+/// A time as a partial report carries it: `[seconds, nanoseconds]`, exact.
+type Time = (u64, u32);
+
+fn to_time(d: Duration) -> Time {
+    (d.as_secs(), d.subsec_nanos())
+}
+
+fn from_time((secs, nanos): Time) -> Result<Duration, String> {
+    if nanos >= 1_000_000_000 {
+        return Err(format!("a time with {nanos} nanoseconds"));
+    }
+    Ok(Duration::new(secs, nanos))
+}
+
+/// One session as a partial report carries it: what a merge needs (every kept CIR time, not the
+/// interval statistics, which cannot be merged), exact.
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SessionState {
+    client: IpAddr,
+    cookie: String,
+    server: IpAddr,
+    /// A bit per channel, in the order sms, tcp, udp, wap-push.
+    channels: u8,
+    versions: Vec<String>,
+    count: u64,
+    first: Time,
+    last: Time,
+    times: Vec<Time>,
+    /// Indices into the partial report's inputs.
+    inputs: Vec<usize>,
 }
 
 /// One well-formed CIR, as the session table needs it.
@@ -129,7 +163,7 @@ impl Sessions {
                         add_sorted(&mut a.versions, v);
                     }
                     a.versions.truncate(MAX_SESSION_VERSIONS);
-                    a.count += o.count;
+                    a.count = a.count.saturating_add(o.count);
                     a.first = a.first.min(o.first);
                     a.last = a.last.max(o.last);
                     a.times.extend(o.times);
@@ -140,6 +174,106 @@ impl Sessions {
                 }
             }
         }
+    }
+
+    /// How many sessions.
+    pub fn len(&self) -> usize {
+        self.map.len()
+    }
+
+    /// Whether there is none.
+    pub fn is_empty(&self) -> bool {
+        self.map.is_empty()
+    }
+
+    /// Adds `by` to every input index (these sessions' inputs are listed after `by` others).
+    pub fn shift_inputs(&mut self, by: usize) {
+        for acc in self.map.values_mut() {
+            acc.inputs.iter_mut().for_each(|i| *i += by);
+        }
+    }
+
+    /// Marks these sessions as one input's, the first of its part.
+    pub fn set_single_input(&mut self) {
+        for acc in self.map.values_mut() {
+            acc.inputs.clear();
+            acc.inputs.push(0);
+        }
+    }
+
+    /// Renames every input index `i` to `new_of_old[i]`.
+    pub fn remap_inputs(&mut self, new_of_old: &[usize]) {
+        for acc in self.map.values_mut() {
+            for i in &mut acc.inputs {
+                *i = new_of_old.get(*i).copied().unwrap_or(*i);
+            }
+            acc.inputs.sort_unstable();
+        }
+    }
+
+    /// Every session's state, ordered by client and cookie.
+    pub fn into_states(self) -> Vec<SessionState> {
+        let mut out: Vec<SessionState> = self
+            .map
+            .into_iter()
+            .map(|((client, cookie), mut a)| {
+                keep_earliest(&mut a.times);
+                SessionState {
+                    client,
+                    cookie,
+                    server: a.server,
+                    channels: a.channels,
+                    versions: a.versions,
+                    count: a.count,
+                    first: to_time(a.first),
+                    last: to_time(a.last),
+                    times: a.times.into_iter().map(to_time).collect(),
+                    inputs: a.inputs,
+                }
+            })
+            .collect();
+        out.sort_by(|a, b| (a.client, &a.cookie).cmp(&(b.client, &b.cookie)));
+        out
+    }
+
+    /// Adds a session read from a partial report with `inputs` inputs; says why it cannot.
+    /// Whatever the report's writer could not have written is refused; lists are put back in
+    /// their bounds and order.
+    pub fn insert_state(&mut self, s: SessionState, inputs: usize) -> Result<(), String> {
+        let key = (s.client, s.cookie);
+        if self.map.contains_key(&key) {
+            return Err(format!("session ({}, {:?}) listed twice", key.0, key.1));
+        }
+        if let Some(i) = s.inputs.iter().find(|i| **i >= inputs) {
+            return Err(format!("a session of input {i}, but the partial report lists {inputs} inputs"));
+        }
+        let (first, last) = (from_time(s.first)?, from_time(s.last)?);
+        if s.inputs.is_empty() || s.count == 0 || first > last || s.channels >> CHANNELS.len() != 0 {
+            return Err(
+                "a session with no input, no CIR, its first CIR after its last, or an unknown channel".to_owned()
+            );
+        }
+        let mut times = s.times.into_iter().map(from_time).collect::<Result<Vec<_>, _>>()?;
+        keep_earliest(&mut times);
+        let mut versions = s.versions;
+        versions.sort_unstable();
+        versions.dedup();
+        versions.truncate(MAX_SESSION_VERSIONS);
+        let mut input_list = s.inputs;
+        input_list.sort_unstable();
+        input_list.dedup();
+        let acc = Acc {
+            server: s.server,
+            channels: s.channels,
+            versions,
+            count: s.count,
+            first,
+            last,
+            times,
+            inputs: input_list,
+        };
+        self.map.insert(key, acc);
+        Ok(())
     }
 
     /// Well-formed CIRs of this input that joined no session.

@@ -1,8 +1,10 @@
 //! The summary's counts, kept while records stream past (NDJSON does not keep the records) and
 //! merged across inputs.
 
-use crate::report::{InputRec, MessageRec, Summary};
+use crate::merge::InputPart;
+use crate::report::{MessageRec, Summary};
 use crate::vocab::{Finding, Name};
+use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use wvcir::clients::{Client, Verdict};
 use wvcir::{Channel, Command};
@@ -27,26 +29,45 @@ pub const OTHER_VERSIONS: &str = "other";
 /// name is dropped only when it is the largest and a smaller one arrives, so the largest name kept
 /// never grows once the table is full: a dropped name can never come back, and every CIR is counted
 /// once, in `named` or in `other`.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Serialize, Deserialize)]
+#[serde(from = "VersionCountsRepr")]
 struct VersionCounts {
     named: BTreeMap<String, u64>,
     other: u64,
+}
+
+/// [`VersionCounts`] as a partial report carries it, put back in its bounds when read.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct VersionCountsRepr {
+    named: BTreeMap<String, u64>,
+    other: u64,
+}
+
+impl From<VersionCountsRepr> for VersionCounts {
+    fn from(r: VersionCountsRepr) -> Self {
+        let mut c = VersionCounts { named: BTreeMap::new(), other: r.other };
+        for (k, n) in r.named {
+            c.add(&k, n);
+        }
+        c
+    }
 }
 
 impl VersionCounts {
     /// Adds `n` CIRs of `version`.
     fn add(&mut self, version: &str, n: u64) {
         if let Some(c) = self.named.get_mut(version) {
-            *c += n;
+            *c = c.saturating_add(n);
             return;
         }
         if self.named.len() >= MAX_VERSIONS_TRACKED {
             match self.named.last_key_value() {
                 Some((largest, _)) if version < largest.as_str() => {
-                    self.other += self.named.pop_last().map_or(0, |(_, c)| c);
+                    self.other = self.other.saturating_add(self.named.pop_last().map_or(0, |(_, c)| c));
                 }
                 _ => {
-                    self.other += n;
+                    self.other = self.other.saturating_add(n);
                     return;
                 }
             }
@@ -55,7 +76,7 @@ impl VersionCounts {
     }
 
     fn merge(&mut self, o: VersionCounts) {
-        self.other += o.other;
+        self.other = self.other.saturating_add(o.other);
         for (k, n) in o.named {
             self.add(&k, n);
         }
@@ -67,7 +88,7 @@ impl VersionCounts {
         let mut by_count: Vec<(String, u64)> = self.named.into_iter().collect();
         by_count.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
         let rest = by_count.split_off(by_count.len().min(MAX_VERSION_KEYS));
-        let other = self.other + rest.iter().map(|(_, n)| n).sum::<u64>();
+        let other = rest.iter().fold(self.other, |a, (_, n)| a.saturating_add(*n));
         let mut table: BTreeMap<String, u64> = by_count.into_iter().collect();
         if other > 0 {
             table.insert(OTHER_VERSIONS.to_owned(), other);
@@ -76,8 +97,9 @@ impl VersionCounts {
     }
 }
 
-/// Counts of the records seen so far.
-#[derive(Debug, Default)]
+/// Counts of the records seen so far (a partial report carries them as they are).
+#[derive(Debug, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Counts {
     messages: u64,
     cir: u64,
@@ -118,10 +140,11 @@ impl Counts {
 
     /// Adds another input's counts.
     pub fn merge(&mut self, o: Counts) {
-        self.messages += o.messages;
-        self.cir += o.cir;
-        self.malformed += o.malformed;
-        self.anomalies += o.anomalies;
+        // Saturating: a partial report read back may hold any number.
+        self.messages = self.messages.saturating_add(o.messages);
+        self.cir = self.cir.saturating_add(o.cir);
+        self.malformed = self.malformed.saturating_add(o.malformed);
+        self.anomalies = self.anomalies.saturating_add(o.anomalies);
         merge_map(&mut self.by_channel, o.by_channel);
         merge_map(&mut self.by_command, o.by_command);
         merge_map(&mut self.by_anomaly, o.by_anomaly);
@@ -129,18 +152,18 @@ impl Counts {
             merge_map(self.by_client_verdict.entry(client).or_default(), verdicts);
         }
         self.by_version.merge(o.by_version);
-        self.tcp_channels += o.tcp_channels;
-        self.flows += o.flows;
-        self.suspicious_flows += o.suspicious_flows;
+        self.tcp_channels = self.tcp_channels.saturating_add(o.tcp_channels);
+        self.flows = self.flows.saturating_add(o.flows);
+        self.suspicious_flows = self.suspicious_flows.saturating_add(o.suspicious_flows);
     }
 
     /// The summary of these counts, the inputs and the number of sessions.
-    pub fn summary(self, inputs: &[InputRec], sessions: usize) -> Summary {
+    pub fn summary(self, inputs: &[InputPart], sessions: usize) -> Summary {
         Summary {
             inputs: inputs.len(),
             complete_inputs: inputs.iter().filter(|i| i.complete).count(),
-            packets: inputs.iter().map(|i| i.packets).sum(),
-            bytes: inputs.iter().map(|i| i.bytes).sum(),
+            packets: inputs.iter().fold(0, |a, i| a.saturating_add(i.packets)),
+            bytes: inputs.iter().fold(0, |a, i| a.saturating_add(i.bytes)),
             messages: self.messages,
             cir: self.cir,
             malformed: self.malformed,
@@ -160,7 +183,8 @@ impl Counts {
 
 fn merge_map<K: Ord>(into: &mut BTreeMap<K, u64>, from: BTreeMap<K, u64>) {
     for (k, v) in from {
-        *into.entry(k).or_default() += v;
+        let slot = into.entry(k).or_default();
+        *slot = slot.saturating_add(v);
     }
 }
 

@@ -6,7 +6,7 @@
 //! ends, reason kinds, flow kinds, protocols, formats, events) are defined here. A test checks that
 //! every name is in the schema's enums and in the README.
 
-use serde::{Serialize, Serializer};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use std::cmp::Ordering;
 use wvcir::sms::Encoding;
 use wvcir::{Anomaly, Channel, Command, ErrorKind, LineEnd, PayloadKind, Transport};
@@ -27,6 +27,18 @@ pub struct Name<T>(pub T);
 impl<T: Vocabulary> Serialize for Name<T> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.0.name())
+    }
+}
+
+/// Read back by name (partial reports carry the summary's counts keyed by name).
+impl<'de, T: Vocabulary> Deserialize<'de> for Name<T> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let text = std::borrow::Cow::<'de, str>::deserialize(d)?;
+        T::ALL
+            .iter()
+            .find(|v| v.name() == text)
+            .map(|v| Name(*v))
+            .ok_or_else(|| serde::de::Error::custom(format!("unknown name '{text}'")))
     }
 }
 

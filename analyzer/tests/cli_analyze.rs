@@ -72,20 +72,22 @@ fn damaged_inputs_keep_what_was_read_and_exit_1() {
     assert!(err.contains("some inputs were not read completely"), "{err}");
     let r = json(&out);
     let inputs = r["inputs"].as_array().unwrap();
+    // Listed by path, whatever the command line's order.
     let expect = [
-        ("truncated", 1796, 15),   // the 16th record is cut short; 15 frames were read before it
         ("absurd-length", 270, 3), // 0xFFFFFFF0-byte record after 3 frames
-        ("not-a-capture", 0, 0),
         ("empty", 0, 0),
+        ("not-a-capture", 0, 0),
+        ("truncated", 1796, 15), // the 16th record is cut short; 15 frames were read before it
     ];
     for (i, (kind, offset, packets)) in expect.into_iter().enumerate() {
+        assert!(inputs[i]["path"].as_str().unwrap().ends_with(&format!("bad/{kind}.pcap")), "{}", inputs[i]);
         assert_eq!(inputs[i]["complete"], false);
         assert_eq!(inputs[i]["error"]["kind"], kind, "{}", inputs[i]);
         assert_eq!(inputs[i]["error"]["offset"], offset, "{}", inputs[i]);
         assert_eq!(inputs[i]["packets"], packets, "{}", inputs[i]);
     }
     // Nothing read before the damage is lost: the truncated copy of udp-cir still gives its CIRs.
-    let from_truncated: Vec<&Value> = r["messages"].as_array().unwrap().iter().filter(|m| m["input"] == 0).collect();
+    let from_truncated: Vec<&Value> = r["messages"].as_array().unwrap().iter().filter(|m| m["input"] == 3).collect();
     assert_eq!(from_truncated.iter().map(|m| m["frame"].as_u64().unwrap()).collect::<Vec<_>>(), [3, 14, 15]);
     // The other inputs are still analysed.
     assert_eq!(inputs[4]["complete"], true);
@@ -265,7 +267,8 @@ fn files_from_a_list_or_stdin_nul_separated_and_duplicates_read_once() {
     assert_eq!(code, 0, "a duplicate path is no failure: {err}");
     let r = json(&out);
     let kinds: Vec<Value> = r["inputs"].as_array().unwrap().iter().map(|i| i["error"]["kind"].clone()).collect();
-    assert_eq!(kinds, [Value::Null, Value::Null, Value::from("duplicate")]);
+    // By path: udp-cir.pcap twice (its duplicate after it), then wap-push.pcap.
+    assert_eq!(kinds, [Value::Null, Value::from("duplicate"), Value::Null]);
     assert_eq!(r["summary"]["cir"], 6, "udp-cir.pcap's 4 CIRs counted once, wap-push.pcap's 2");
     let (code, out, _) = wvcir_stdin(&["analyze", "--files-from", "-", "--null"], format!("{b}\0").as_bytes());
     assert_eq!((code, json(&out)["inputs"][0]["path"].as_str()), (0, Some(b.as_str())));
@@ -277,7 +280,7 @@ fn files_from_a_list_or_stdin_nul_separated_and_duplicates_read_once() {
 /// The summary and sessions do not depend on the order inputs are named in (only `inputs[]` and
 /// the indices into it follow the command line).
 #[test]
-fn the_order_of_inputs_changes_nothing_but_their_listing() {
+fn the_order_of_inputs_changes_nothing() {
     let mut files: Vec<String> = std::fs::read_dir(samples().join("captures"))
         .unwrap()
         .map(|e| e.unwrap().path().display().to_string())
@@ -289,24 +292,12 @@ fn the_order_of_inputs_changes_nothing_but_their_listing() {
             ["analyze", "--progress", "never"].into_iter().chain(files.iter().map(String::as_str)).collect();
         let (code, out, err) = wvcir(&args);
         assert_eq!(code, 0, "{err}");
-        let mut r = json(&out);
-        let paths: Vec<Value> = r["inputs"].as_array().unwrap().iter().map(|i| i["path"].clone()).collect();
-        for s in r["sessions"].as_array_mut().unwrap() {
-            let mut named: Vec<String> = s["inputs"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .map(|i| paths[i.as_u64().unwrap() as usize].to_string())
-                .collect();
-            named.sort();
-            s["inputs"] = named.into();
-        }
-        (r["summary"].clone(), r["sessions"].clone())
+        out
     };
     let forward = run(&files);
-    assert!(forward.1.as_array().unwrap().len() > 5, "the samples have sessions to compare");
+    assert!(json(&forward)["sessions"].as_array().unwrap().len() > 5, "the samples have sessions to compare");
     files.reverse();
-    assert_eq!(run(&files), forward);
+    assert!(run(&files) == forward, "the same report, byte for byte, in reverse order");
     files.rotate_left(7);
-    assert_eq!(run(&files), forward);
+    assert!(run(&files) == forward, "the same report, byte for byte, rotated");
 }

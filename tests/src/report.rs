@@ -36,6 +36,7 @@ pub fn analyze(paths: &[&str], format: OutFormat) -> String {
         pretty: format == OutFormat::Json,
         jobs: 1,
         progress: false,
+        partial: false,
     };
     let buf = Shared::default();
     run::run(opts, Box::new(buf.clone())).expect("the analysis writes its report");
