@@ -45,6 +45,18 @@ enum Command {
     /// Exit status: 0 every input read completely, 1 report written but some input incomplete or
     /// unreadable, 2 a partial report cannot be merged (nothing written) or usage error.
     Merge(MergeArgs),
+    /// List the inputs `analyze` would read for these paths (directories walked, duplicates and
+    /// loops found), one JSON object per line: `{"path":...,"error":null}` or with an error's
+    /// `kind` and `message`. Drivers that run `analyze` per input (`wvcir-dask`) use it, so
+    /// that their inputs are named and found exactly as `analyze` names and finds them.
+    Inputs {
+        /// Capture files or directories.
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+        /// Follow symbolic links to directories while walking.
+        #[arg(short = 'L', long)]
+        follow: bool,
+    },
     /// Print the JSON Schema of the report `analyze` writes.
     Schema,
 }
@@ -116,10 +128,20 @@ struct AnalyzeArgs {
     /// The name the report gives standard input (`-`), e.g. the URL a driver streams in.
     #[arg(long, value_name = "NAME")]
     stdin_name: Option<PathBuf>,
-    /// Do not read standard input: report it as unreadable (kind `io`) with this message. For
-    /// drivers that could not open the input they were to stream in.
+    /// Do not read standard input: report it as unreadable with this message. For drivers that
+    /// could not open the input they were to stream in.
     #[arg(long, value_name = "MESSAGE")]
     stdin_error: Option<String>,
+    /// The kind of `--stdin-error` (a name of `inputs[].error.kind`; default `io`).
+    #[arg(long, value_name = "KIND", value_parser = error_kind, requires = "stdin_error")]
+    stdin_error_kind: Option<InputErrorKind>,
+}
+
+fn error_kind(text: &str) -> Result<InputErrorKind, String> {
+    InputErrorKind::ALL.iter().copied().find(|k| k.name() == text).ok_or_else(|| {
+        let names: Vec<&str> = InputErrorKind::ALL.iter().map(|k| k.name()).collect();
+        format!("'{text}' is not an input error kind ({})", names.join(", "))
+    })
 }
 
 /// One option's port list (a newtype: clap would take a bare `Vec` as many values).
@@ -162,6 +184,7 @@ fn main() -> ExitCode {
     match cli.command {
         Command::Analyze(args) => analyze(args),
         Command::Merge(args) => merge(args),
+        Command::Inputs { paths, follow } => list_inputs(&paths, follow),
         Command::Decode { hex, channel, pretty } => decode_cmd(hex, channel, pretty),
         Command::Schema => {
             let mut out = std::io::stdout().lock();
@@ -195,7 +218,8 @@ impl AnalyzeArgs {
                     *name = n.clone();
                 }
                 if let Some(msg) = &self.stdin_error {
-                    *input = Input::Unreadable(name.clone(), InputErrorKind::Io, msg.clone());
+                    let kind = self.stdin_error_kind.unwrap_or(InputErrorKind::Io);
+                    *input = Input::Unreadable(name.clone(), kind, msg.clone());
                 }
             }
         }
@@ -274,6 +298,21 @@ fn analyze(mut args: AnalyzeArgs) -> ExitCode {
             ExitCode::from(1)
         }
     }
+}
+
+fn list_inputs(paths: &[PathBuf], follow: bool) -> ExitCode {
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    for input in inputs::expand(paths, inputs::Walk { follow }) {
+        let error = match &input {
+            Input::Unreadable(_, kind, message) => serde_json::json!({"kind": kind.name(), "message": message}),
+            Input::File(_) | Input::Stdin(_) => serde_json::Value::Null,
+        };
+        let line = serde_json::json!({"path": input.path().display().to_string(), "error": error});
+        if writeln!(out, "{line}").is_err() {
+            return ExitCode::from(1);
+        }
+    }
+    if out.flush().is_err() { ExitCode::from(1) } else { ExitCode::SUCCESS }
 }
 
 /// The output: the file asked for (created), or stdout; `None` after saying why it cannot be.
