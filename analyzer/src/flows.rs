@@ -187,6 +187,7 @@ impl Flow {
             src_port: self.initiator.1,
             dst_ip: self.responder.0.to_string(),
             dst_port: self.responder.1,
+            community_id: crate::community_id::community_id(self.transport, self.initiator, self.responder),
             channel: Some(Name(self.channel)),
             heuristic: self.heuristic,
             packets: self.packets,

@@ -10,7 +10,7 @@
 //! | capture bytes to packets | [`capture`] |
 //! | packets to UDP/TCP segments | [`packet`], [`defrag`] |
 //! | one input's analysis: segments to records | [`analysis`] |
-//! | flows: identity, counters, the bounded table | [`flows`] |
+//! | flows: identity, counters, the bounded table; their Community ID | [`flows`], [`community_id`] |
 //! | TCP CIR channels over the core's engine | [`tcp_channels`] |
 //! | decoded messages to records; sessions | [`messages`], [`sessions`] |
 //! | why a flow is suspicious, and the thresholds | [`suspicion`] |
@@ -25,6 +25,7 @@
 
 pub mod analysis;
 pub mod capture;
+pub mod community_id;
 pub mod decode;
 pub mod defrag;
 pub mod flows;

@@ -2,6 +2,7 @@
 //! and a well-formed CIR into its session).
 
 use crate::analysis::Record;
+use crate::community_id::community_id;
 use crate::flows::Endpoint;
 use crate::report::{ClientsRec, MessageRec, epoch, rfc3339};
 use crate::sessions::{SeenCir, Sessions};
@@ -62,6 +63,7 @@ pub fn record(input: usize, at: &Found, m: &Message<'_>) -> MessageRec {
         src_port: at.src.1,
         dst_ip: at.dst.0.to_string(),
         dst_port: at.dst.1,
+        community_id: community_id(at.channel.transport(), at.src, at.dst),
         command: Name(m.command),
         version: m.version.map(|v| text(v.text.bytes)),
         cookie: m.cookie.map(|c| text(c.bytes)),

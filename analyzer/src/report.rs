@@ -127,6 +127,8 @@ pub struct MessageRec {
     pub src_port: u16,
     pub dst_ip: String,
     pub dst_port: u16,
+    /// Community ID v1 of the message's flow (seed 0).
+    pub community_id: String,
     pub command: Name<Command>,
     pub version: Option<String>,
     pub cookie: Option<String>,
@@ -177,6 +179,8 @@ pub struct TcpChannelRec {
     pub client_port: u16,
     pub server_ip: String,
     pub server_port: u16,
+    /// Community ID v1 of the connection (seed 0).
+    pub community_id: String,
     pub first_frame: u64,
     pub last_frame: u64,
     pub session_id: Option<String>,
@@ -223,6 +227,8 @@ pub struct FlowRec {
     pub src_port: u16,
     pub dst_ip: String,
     pub dst_port: u16,
+    /// Community ID v1 of the flow (seed 0).
+    pub community_id: String,
     pub channel: Option<Name<Channel>>,
     pub heuristic: bool,
     pub packets: u64,

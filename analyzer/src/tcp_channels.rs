@@ -134,6 +134,7 @@ impl TcpState {
             client_port: self.client.1,
             server_ip: self.server.0.to_string(),
             server_port: self.server.1,
+            community_id: crate::community_id::community_id(wvcir::Transport::Tcp, self.client, self.server),
             first_frame: i.first_frame,
             last_frame: i.last_frame,
             session_id: i.session_id.clone(),

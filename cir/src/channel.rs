@@ -26,6 +26,15 @@ impl Channel {
             Channel::WapPush => "wap-push",
         }
     }
+
+    /// The transport it travels on when carried over IP: TCP for the TCP channel, UDP (WDP over an
+    /// IP bearer) for the others.
+    pub const fn transport(self) -> Transport {
+        match self {
+            Channel::Tcp => Transport::Tcp,
+            Channel::Udp | Channel::Sms | Channel::WapPush => Transport::Udp,
+        }
+    }
 }
 
 impl fmt::Display for Channel {
