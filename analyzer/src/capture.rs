@@ -77,11 +77,14 @@ enum Parser {
 }
 
 /// The bytes of the file: a bounded buffer over the source, with the file offset of its start.
+/// The buffer is zeroed once, when it grows, not before every read: zeroing each 256 KiB chunk
+/// cost about a third of the analyzer's instructions (callgrind, 2026-11-29).
 struct Source<R> {
     src: R,
     buf: Vec<u8>,
-    /// Unconsumed bytes are `buf[start..]`.
+    /// Unconsumed bytes are `buf[start..end]`; `buf[end..]` is room for the next read.
     start: usize,
+    end: usize,
     /// File offset of `buf[start]`.
     offset: u64,
     eof: bool,
@@ -89,7 +92,7 @@ struct Source<R> {
 
 impl<R: Read> Source<R> {
     fn available(&self) -> &[u8] {
-        self.buf.get(self.start..).unwrap_or_default()
+        self.buf.get(self.start..self.end).unwrap_or_default()
     }
 
     fn consume(&mut self, n: usize) {
@@ -99,24 +102,26 @@ impl<R: Read> Source<R> {
 
     /// Makes at least `want` unconsumed bytes available, unless the file ends first.
     fn fill(&mut self, want: usize) -> Result<(), CaptureError> {
-        while self.buf.len() - self.start < want && !self.eof {
+        while self.end - self.start < want && !self.eof {
             if self.start > 0 {
-                self.buf.drain(..self.start);
+                self.buf.copy_within(self.start..self.end, 0);
+                self.end -= self.start;
                 self.start = 0;
             }
-            let old = self.buf.len();
-            self.buf.resize(old + want.max(CHUNK), 0);
+            let room = self.end + want.max(CHUNK);
+            if self.buf.len() < room {
+                self.buf.resize(room, 0);
+            }
             let n = loop {
-                match self.src.read(self.buf.get_mut(old..).unwrap_or_default()) {
+                match self.src.read(self.buf.get_mut(self.end..).unwrap_or_default()) {
                     Ok(n) => break n,
                     Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
                     Err(e) => {
-                        self.buf.truncate(old);
                         return Err(CaptureError::new(InputErrorKind::Io, self.offset, format!("read error: {e}")));
                     }
                 }
             };
-            self.buf.truncate(old + n);
+            self.end += n;
             self.eof = n == 0;
         }
         Ok(())
@@ -171,7 +176,7 @@ pub fn is_gzip(head: &[u8]) -> bool {
 impl<R: Read> CaptureReader<R> {
     /// Reads the file header and recognises the format.
     pub fn open(src: R) -> Result<Self, CaptureError> {
-        let mut source = Source { src, buf: Vec::with_capacity(CHUNK), start: 0, offset: 0, eof: false };
+        let mut source = Source { src, buf: Vec::new(), start: 0, end: 0, offset: 0, eof: false };
         source.fill(28)?;
         let head = source.available();
         if head.is_empty() {
@@ -377,5 +382,45 @@ pub fn link_name(link: DataLink) -> String {
         DataLink::NULL => "null".into(),
         DataLink::LOOP => "loop".into(),
         other => format!("linktype-{}", u32::from(other)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A source that returns at most `n` bytes a read, as pipes and sockets do.
+    struct Trickle<'a>(&'a [u8], usize);
+
+    impl Read for Trickle<'_> {
+        fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
+            let n = self.1.min(out.len()).min(self.0.len());
+            let (head, rest) = self.0.split_at(n);
+            out[..n].copy_from_slice(head);
+            self.0 = rest;
+            Ok(n)
+        }
+    }
+
+    fn packets(src: impl Read) -> (Vec<(Duration, Vec<u8>)>, u64) {
+        let mut r = CaptureReader::open(src).unwrap();
+        let mut out = Vec::new();
+        while let Some(p) = r.next_packet().unwrap() {
+            out.push((p.ts, p.data.to_vec()));
+        }
+        (out, r.offset())
+    }
+
+    #[test]
+    fn short_reads_give_the_same_packets_and_offsets() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../samples/captures");
+        for name in ["tcp-real-shapes.pcap", "two-interfaces.pcapng", "nanosecond.pcapng"] {
+            let bytes = std::fs::read(dir.join(name)).unwrap();
+            let whole = packets(&bytes[..]);
+            assert!(!whole.0.is_empty());
+            for n in [1, 7, 4096, CHUNK + 3] {
+                assert_eq!(packets(Trickle(&bytes, n)), whole, "{name}, {n}-byte reads");
+            }
+        }
     }
 }

@@ -226,7 +226,10 @@ fn one_input(i: usize, input: &Input, opts: &Options, progress: &Progress, outpu
     let mut counts = Counts::default();
     // JSON: each input's streamed records go to spool files (NDJSON: straight out).
     let mut spools = match opts.format {
-        OutFormat::Json => Some(writer::new_spools()),
+        OutFormat::Json => Some(writer::new_spools().map(|mut s| {
+            s.set_records_index(i);
+            s
+        })),
         OutFormat::Ndjson => None,
     };
     let result = catch_unwind(AssertUnwindSafe(|| {

@@ -80,6 +80,9 @@ static SPOOL_MEMORY: AtomicUsize = AtomicUsize::new(0);
 #[derive(Debug)]
 pub struct Spool {
     what: Streamed,
+    /// The `input` every record was written with, when the writer knows it (`analyze`): records
+    /// whose index is already right are copied as they are, not taken apart and rewritten.
+    records_index: Option<usize>,
     memory: Vec<u8>,
     /// Once spilled: the file, and its writer until [`Spool::close`].
     file: Option<(PathBuf, Option<BufWriter<File>>)>,
@@ -87,7 +90,12 @@ pub struct Spool {
 
 impl Spool {
     pub fn new(what: Streamed) -> Spool {
-        Spool { what, memory: Vec::new(), file: None }
+        Spool { what, records_index: None, memory: Vec::new(), file: None }
+    }
+
+    /// Says that every record pushed carries `input: index` (see [`Spool::stream_into`]).
+    pub fn set_records_index(&mut self, index: usize) {
+        self.records_index = Some(index);
     }
 
     /// Which array the records belong to.
@@ -180,6 +188,11 @@ impl Spool {
             line.clear();
             if reader.read_until(b'\n', &mut line).map_err(S::Error::custom)? == 0 {
                 return Ok(());
+            }
+            if !pretty && self.records_index == Some(index) {
+                let raw: &RawValue = serde_json::from_slice(&line).map_err(S::Error::custom)?;
+                seq.serialize_element(raw)?;
+                continue;
             }
             let fields: Fields<'_> = serde_json::from_slice(&line).map_err(S::Error::custom)?;
             seq.serialize_element(&Indexed { index, fields, pretty })?;
