@@ -142,8 +142,9 @@ impl Engine<'_> {
         let found = decoded.messages.first();
         let to_udp_cir = cfg.ports.channel(Transport::Udp, p.seg.dport, p.seg.dport) == Some(Channel::Udp);
         if let Some(flow) = flows.get_mut(&key) {
-            if found.is_some() {
-                flow.messages += 1
+            if let Some(m) = found {
+                flow.messages += 1;
+                flow.clean_messages += u64::from(m.malformed.is_none());
             } else {
                 flow.other_payloads += 1
             }
@@ -183,7 +184,11 @@ impl Engine<'_> {
             control,
             payload,
         };
-        let counts = FlowCounts { messages: &mut flow.messages, other_payloads: &mut flow.other_payloads };
+        let counts = FlowCounts {
+            messages: &mut flow.messages,
+            clean_messages: &mut flow.clean_messages,
+            other_payloads: &mut flow.other_payloads,
+        };
         let mut out = Out { input: *input, sessions, on_record: &mut **on_record };
         state.segment(seg, (p.seg.src, p.seg.sport), p.ts, counts, &mut out);
     }
@@ -191,10 +196,16 @@ impl Engine<'_> {
     /// Ends a flow's TCP connection; its record goes out if it spoke the protocol.
     fn close_tcp(&mut self, key: FlowKey, state: TcpState) {
         let Engine { flows, sessions, on_record, input, limits, .. } = self;
-        let mut unused = (0, 0);
+        let mut unused = (0, 0, 0);
         let counts = match flows.get_mut(&key) {
-            Some(f) => FlowCounts { messages: &mut f.messages, other_payloads: &mut f.other_payloads },
-            None => FlowCounts { messages: &mut unused.0, other_payloads: &mut unused.1 },
+            Some(f) => FlowCounts {
+                messages: &mut f.messages,
+                clean_messages: &mut f.clean_messages,
+                other_payloads: &mut f.other_payloads,
+            },
+            None => {
+                FlowCounts { messages: &mut unused.0, clean_messages: &mut unused.1, other_payloads: &mut unused.2 }
+            }
         };
         let mut out = Out { input: *input, sessions, on_record: &mut **on_record };
         if let Some(rec) = state.close(*input, counts, &mut out, limits) {

@@ -95,6 +95,8 @@ pub struct Flow {
     /// Seconds between the initiator's packets.
     pub gaps: Welford,
     pub messages: u64,
+    /// Messages that decoded cleanly (not malformed).
+    pub clean_messages: u64,
     pub other_payloads: u64,
     /// Datagrams to a UDP CIR port that are not CIRs (each would break a Symbian phone's CIR
     /// channel), and the endpoint they went to.
@@ -122,6 +124,7 @@ impl Flow {
             last_from_initiator: None,
             gaps: Welford::default(),
             messages: 0,
+            clean_messages: 0,
             other_payloads: 0,
             foreign_to_cir_port: 0,
             cir_port_owner: None,
@@ -165,9 +168,33 @@ impl Flow {
         self.first.iter().flatten().next().copied()
     }
 
-    /// What the flow carried.
+    /// What the flow carried, weighing all its payloads (datagrams, or TCP lines): CIR when it
+    /// has messages and those that decode cleanly are at least as many as the payloads that are
+    /// not CIR at all (malformed messages weigh on neither side: they are the protocol, badly
+    /// formed); otherwise what its first payload was. So a line that happens to read like CIR
+    /// inside an HTTP exchange, or a few CIRs among a custom protocol's datagrams, never hide the
+    /// flow as CIR.
     pub fn kind(&self) -> FlowKind {
-        if self.messages > 0 { FlowKind::Cir } else { self.class().map_or(FlowKind::Empty, |c| c.kind.into()) }
+        if self.messages > 0 && self.clean_messages >= self.other_payloads {
+            return FlowKind::Cir;
+        }
+        match self.class().map(|c| FlowKind::from(c.kind)) {
+            // A flow whose first payload reads like CIR but whose payloads mostly do not is text
+            // (or binary) of no known protocol, not CIR.
+            Some(FlowKind::Cir) => self.first_other_kind(),
+            Some(k) => k,
+            None => FlowKind::Empty,
+        }
+    }
+
+    /// The kind of the flow's first payload that was not CIR, when the first payload was.
+    fn first_other_kind(&self) -> FlowKind {
+        self.first
+            .iter()
+            .flatten()
+            .map(|c| FlowKind::from(c.kind))
+            .find(|k| *k != FlowKind::Cir)
+            .unwrap_or(FlowKind::Text)
     }
 
     /// Mean payload entropy as a share of the most a payload of its length can have.

@@ -208,10 +208,17 @@ pub struct ClassRec {
 pub struct ReasonRec {
     pub kind: ReasonKind,
     pub detail: String,
+    /// The MITRE ATT&CK techniques the reason matches (`T1571` non-standard port, `T1573`
+    /// encrypted channel, `T1071` application-layer protocol, as C2 beacons use it); empty when
+    /// none does.
+    pub attack: Vec<&'static str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub period: Option<f64>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub jitter: Option<f64>,
+    /// For `periodic`: how sure the detector is, 0 to 1 (see `suspicion::periodic_confidence`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub confidence: Option<f64>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub entropy: Option<f64>,
     /// For `breaks-symbian-cir`: how many such datagrams.

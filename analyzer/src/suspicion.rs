@@ -12,6 +12,8 @@ pub const PERIODIC_MIN_GAPS: u64 = 4;
 pub const PERIODIC_MIN_PERIOD: f64 = 1.0;
 /// ...varying by at most this fraction of the period (coefficient of variation).
 pub const PERIODIC_MAX_CV: f64 = 0.1;
+/// A beacon seen this many times (gaps) with no jitter is reported with confidence 1.
+pub const PERIODIC_CONFIDENT_GAPS: u64 = 20;
 /// Mean payload entropy, as a share of the most a payload of its length can have, above which a
 /// binary flow counts as encrypted or compressed.
 pub const HIGH_ENTROPY_SHARE: f64 = 0.9;
@@ -21,8 +23,32 @@ pub fn reasons(f: &Flow, ports: &PortMap) -> Vec<ReasonRec> {
     [non_cir_protocol(f, ports), periodic(f), high_entropy(f), breaks_symbian_cir(f)].into_iter().flatten().collect()
 }
 
+/// MITRE ATT&CK T1571, Non-Standard Port: a known protocol on a port registered to another.
+pub const ATTACK_NON_STANDARD_PORT: &str = "T1571";
+/// MITRE ATT&CK T1573, Encrypted Channel.
+pub const ATTACK_ENCRYPTED_CHANNEL: &str = "T1573";
+/// MITRE ATT&CK T1071, Application Layer Protocol (the technique C2 beacons use).
+pub const ATTACK_APPLICATION_LAYER: &str = "T1071";
+
 fn reason(kind: ReasonKind, detail: String) -> ReasonRec {
-    ReasonRec { kind, detail, period: None, jitter: None, entropy: None, count: None }
+    let attack = match kind {
+        ReasonKind::NonCirProtocol => vec![ATTACK_NON_STANDARD_PORT],
+        ReasonKind::Periodic => vec![ATTACK_APPLICATION_LAYER],
+        ReasonKind::HighEntropy => vec![ATTACK_ENCRYPTED_CHANNEL],
+        // Tearing phones' CIR channels down is no technique of ATT&CK's.
+        ReasonKind::BreaksSymbianCir => vec![],
+    };
+    ReasonRec { kind, detail, attack, period: None, jitter: None, confidence: None, entropy: None, count: None }
+}
+
+/// How sure the periodic detector is: 1 for a perfectly steady beacon seen at least
+/// [`PERIODIC_CONFIDENT_GAPS`] times, less as the jitter nears [`PERIODIC_MAX_CV`] of the period
+/// or the beacon was seen fewer times.
+pub fn periodic_confidence(gaps: u64, mean: f64, std: f64) -> f64 {
+    let cv = if mean > 0.0 { std / mean } else { 1.0 };
+    let steadiness = (1.0 - cv / PERIODIC_MAX_CV).clamp(0.0, 1.0);
+    let seen = (gaps as f64 / PERIODIC_CONFIDENT_GAPS as f64).min(1.0);
+    ((steadiness * seen) * 1000.0).round() / 1000.0
 }
 
 /// Something other than CIR (and not nothing) on a CIR port.
@@ -34,7 +60,16 @@ fn non_cir_protocol(f: &Flow, ports: &PortMap) -> Option<ReasonRec> {
         return None;
     }
     let port = if on_responder { f.responder.1 } else { f.initiator.1 };
-    Some(reason(ReasonKind::NonCirProtocol, format!("{} on CIR port {port}", kind.name())))
+    let payloads = f.messages + f.other_payloads;
+    let mut detail = format!("{} on CIR port {port}", kind.name());
+    if f.messages > 0 {
+        detail += &format!(" ({} of its {payloads} payloads decode as CIR, {} cleanly)", f.messages, f.clean_messages);
+    }
+    let mut r = reason(ReasonKind::NonCirProtocol, detail);
+    if matches!(kind, FlowKind::Tls | FlowKind::Ssh) {
+        r.attack.push(ATTACK_ENCRYPTED_CHANNEL);
+    }
+    Some(r)
 }
 
 /// Packets from the initiator at a steady period, like a beacon (CIR flows excepted).
@@ -48,6 +83,7 @@ fn periodic(f: &Flow) -> Option<ReasonRec> {
     Some(ReasonRec {
         period: Some(micros(g.mean)),
         jitter: Some(micros(g.std())),
+        confidence: Some(periodic_confidence(g.n, g.mean, g.std())),
         ..reason(ReasonKind::Periodic, detail)
     })
 }
@@ -119,5 +155,39 @@ mod tests {
             jittery.observe(crate::flows::Side::Initiator, Duration::from_secs(t), b"ping");
         }
         assert_eq!(kinds(&jittery), ["non-cir-protocol"], "irregular gaps are no beacon");
+    }
+
+    #[test]
+    fn a_cir_looking_line_inside_an_http_exchange_does_not_hide_the_flow() {
+        let ip = IpAddr::V4(Ipv4Addr::new(198, 51, 100, 7));
+        let mut f = Flow::new(Transport::Tcp, (ip, 50_000), (ip, 3716), Channel::Tcp, Duration::ZERO);
+        f.observe(crate::flows::Side::Initiator, Duration::ZERO, b"GET /c2/checkin HTTP/1.1\r\n");
+        // The request line and six header lines are not CIR; one body line reads `OK`.
+        (f.messages, f.clean_messages, f.other_payloads) = (1, 1, 7);
+        assert_eq!(f.kind(), FlowKind::HttpRequest);
+        let r = reasons(&f, &PortMap::default());
+        assert_eq!(r[0].kind.name(), "non-cir-protocol");
+        assert_eq!(r[0].detail, "http-request on CIR port 3716 (1 of its 8 payloads decode as CIR, 1 cleanly)");
+        assert_eq!(r[0].attack, [ATTACK_NON_STANDARD_PORT]);
+        // Mostly CIR (malformed ones weigh on neither side): a CIR flow.
+        (f.messages, f.clean_messages, f.other_payloads) = (9, 4, 4);
+        assert_eq!(f.kind(), FlowKind::Cir);
+        (f.messages, f.clean_messages, f.other_payloads) = (9, 3, 4);
+        assert_eq!(f.kind(), FlowKind::HttpRequest);
+    }
+
+    #[test]
+    fn every_reason_names_its_attack_technique_and_beacons_their_confidence() {
+        let mut f = flow(3717);
+        let noise: Vec<u8> = (0..=255u8).map(|b| b.wrapping_mul(167)).collect();
+        for i in 0..=PERIODIC_CONFIDENT_GAPS {
+            f.observe(crate::flows::Side::Initiator, Duration::from_secs(30 * i), &noise[..64]);
+        }
+        let r = reasons(&f, &PortMap::default());
+        let attack: Vec<Vec<&str>> = r.iter().map(|r| r.attack.clone()).collect();
+        assert_eq!(attack, [vec!["T1571"], vec!["T1071"], vec!["T1573"]]);
+        assert_eq!(r[1].confidence, Some(1.0), "steady and seen 20 times");
+        assert_eq!(periodic_confidence(10, 60.0, 3.0), 0.25, "half the jitter allowed, half the sightings");
+        assert_eq!(periodic_confidence(4, 60.0, 7.0), 0.0, "jitter past the threshold");
     }
 }

@@ -58,6 +58,8 @@ struct ChannelInfo {
 #[derive(Debug)]
 pub struct FlowCounts<'a> {
     pub messages: &'a mut u64,
+    /// Messages that decoded cleanly (not malformed): what counts as CIR in a flow's verdict.
+    pub clean_messages: &'a mut u64,
     pub other_payloads: &'a mut u64,
 }
 
@@ -189,6 +191,7 @@ impl Lines<'_, '_> {
             return;
         };
         *self.counts.messages += 1;
+        *self.counts.clean_messages += u64::from(m.malformed.is_none());
         let ts = Duration::from_nanos(u64::try_from(line.ts).unwrap_or(0));
         info.take(line, m.command, m.session_id.map(|f| crate::messages::text(f.bytes)), ts);
         let (src, dst) = match line.dir {
@@ -250,10 +253,10 @@ mod tests {
         for (frame, src, seq, control, payload) in segs {
             let ts = Duration::from_millis(frame * 10);
             let seg = Segment { frame, ts: nanos(ts), dir: Dir::ToServer, seq, control, payload };
-            let counts = FlowCounts { messages: &mut messages, other_payloads: &mut other };
+            let counts = FlowCounts { messages: &mut messages, clean_messages: &mut 0, other_payloads: &mut other };
             state.segment(seg, src, ts, counts, &mut out);
         }
-        let counts = FlowCounts { messages: &mut messages, other_payloads: &mut other };
+        let counts = FlowCounts { messages: &mut messages, clean_messages: &mut 0, other_payloads: &mut other };
         let rec = state.close(0, counts, &mut out, &mut limits).expect("it spoke the protocol");
         assert_eq!((rec.helo_frame, rec.ok_latency, rec.cir_count), (Some(4), Some(0.02), 2));
         assert_eq!((rec.lines, rec.protocol_errors, rec.end), (6, 1, ConnectionEnd::Fin));
