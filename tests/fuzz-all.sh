@@ -32,6 +32,8 @@ run_one() {
   local dir=$1 target=$2 maxlen=$3 log="$logs/$2.log"
   mkdir -p "$dir/corpus/$target"
   cp -n "$dir"/seeds/* "$dir/corpus/$target/" 2>/dev/null || true
+  # A target with inputs of its own kind (merge_partial: partial reports) has a seed folder.
+  cp -n "$dir/seeds/$target"/* "$dir/corpus/$target/" 2>/dev/null || true
   local args=(-max_total_time="$secs" -print_final_stats=1)
   [ -n "$maxlen" ] && args+=(-max_len="$maxlen")
   local status=0

@@ -339,7 +339,7 @@ mod tests {
     use super::*;
 
     /// A partial report of `udp-cir.pcap`, as `wvcir analyze --partial` wrote it.
-    const UDP: &str = include_str!("../fuzz/seeds/partial/udp-cir.pcap.partial");
+    const UDP: &str = include_str!("../fuzz/seeds/merge_partial/udp-cir.pcap.partial");
 
     fn read(text: &str) -> Result<Part, String> {
         Part::read_partial(text.as_bytes(), "t.partial").map(|(p, _)| p).map_err(|e| e.to_string())

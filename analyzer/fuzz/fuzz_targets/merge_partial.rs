@@ -1,5 +1,5 @@
 //! `wvcir merge`'s reader on arbitrary bytes: a partial report is refused with a position or read,
-//! merged and written; never a panic. Seeds: partial reports of the samples (`seeds/partial/`).
+//! merged and written; never a panic. Seeds: partial reports of the samples (`seeds/merge_partial/`).
 #![no_main]
 use libfuzzer_sys::fuzz_target;
 use wvcir_analyzer::merge::Part;
