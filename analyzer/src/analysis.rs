@@ -22,7 +22,7 @@ use crate::messages::{Found, Out};
 use crate::packet::{self, L4, Segment, Skipped};
 use crate::report::{ErrorRec, FlowRec, InputRec, LimitsRec, MessageRec, SkippedRec, TcpChannelRec, epoch};
 use crate::sessions::Sessions;
-use crate::tcp_channels::{FlowCounts, TcpState, nanos, server_is_responder};
+use crate::tcp_channels::{TcpState, nanos, server_is_responder};
 use crate::vocab::Name;
 use std::io::Read;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -143,10 +143,10 @@ impl Engine<'_> {
         let to_udp_cir = cfg.ports.channel(Transport::Udp, p.seg.dport, p.seg.dport) == Some(Channel::Udp);
         if let Some(flow) = flows.get_mut(&key) {
             if let Some(m) = found {
-                flow.messages += 1;
-                flow.clean_messages += u64::from(m.malformed.is_none());
+                flow.tally.messages += 1;
+                flow.tally.clean_messages += u64::from(m.malformed.is_none());
             } else {
-                flow.other_payloads += 1
+                flow.tally.other_payloads += 1
             }
             // Symbian checks exactly `WVCI` at offset 0 of every datagram to its CIR port.
             if to_udp_cir && !payload.starts_with(b"WVCI") {
@@ -184,11 +184,7 @@ impl Engine<'_> {
             control,
             payload,
         };
-        let counts = FlowCounts {
-            messages: &mut flow.messages,
-            clean_messages: &mut flow.clean_messages,
-            other_payloads: &mut flow.other_payloads,
-        };
+        let counts = &mut flow.tally;
         let mut out = Out { input: *input, sessions, on_record: &mut **on_record };
         state.segment(seg, (p.seg.src, p.seg.sport), p.ts, counts, &mut out);
     }
@@ -196,16 +192,10 @@ impl Engine<'_> {
     /// Ends a flow's TCP connection; its record goes out if it spoke the protocol.
     fn close_tcp(&mut self, key: FlowKey, state: TcpState) {
         let Engine { flows, sessions, on_record, input, limits, .. } = self;
-        let mut unused = (0, 0, 0);
+        let mut unused = crate::flows::Tally::default();
         let counts = match flows.get_mut(&key) {
-            Some(f) => FlowCounts {
-                messages: &mut f.messages,
-                clean_messages: &mut f.clean_messages,
-                other_payloads: &mut f.other_payloads,
-            },
-            None => {
-                FlowCounts { messages: &mut unused.0, clean_messages: &mut unused.1, other_payloads: &mut unused.2 }
-            }
+            Some(f) => &mut f.tally,
+            None => &mut unused,
         };
         let mut out = Out { input: *input, sessions, on_record: &mut **on_record };
         if let Some(rec) = state.close(*input, counts, &mut out, limits) {

@@ -94,16 +94,25 @@ pub struct Flow {
     last_from_initiator: Option<Duration>,
     /// Seconds between the initiator's packets.
     pub gaps: Welford,
-    pub messages: u64,
-    /// Messages that decoded cleanly (not malformed).
-    pub clean_messages: u64,
-    pub other_payloads: u64,
+    /// What its payloads were.
+    pub tally: Tally,
     /// Datagrams to a UDP CIR port that are not CIRs (each would break a Symbian phone's CIR
     /// channel), and the endpoint they went to.
     pub foreign_to_cir_port: u64,
     pub cir_port_owner: Option<Endpoint>,
     /// The TCP CIR channel state, for a TCP flow.
     pub tcp: Option<Box<TcpState>>,
+}
+
+/// What a flow's payloads were: messages (those that decode cleanly apart), payloads that are
+/// not CIR, and the HTTP heads among its TCP lines. A flow's TCP connections add to it.
+#[derive(Debug, Default)]
+pub struct Tally {
+    pub messages: u64,
+    /// Messages that decoded cleanly (not malformed).
+    pub clean_messages: u64,
+    pub other_payloads: u64,
+    pub http: crate::http::HttpSeen,
 }
 
 impl Flow {
@@ -123,9 +132,7 @@ impl Flow {
             entropy_n: 0,
             last_from_initiator: None,
             gaps: Welford::default(),
-            messages: 0,
-            clean_messages: 0,
-            other_payloads: 0,
+            tally: Tally::default(),
             foreign_to_cir_port: 0,
             cir_port_owner: None,
             tcp: None,
@@ -175,7 +182,8 @@ impl Flow {
     /// inside an HTTP exchange, or a few CIRs among a custom protocol's datagrams, never hide the
     /// flow as CIR.
     pub fn kind(&self) -> FlowKind {
-        if self.messages > 0 && self.clean_messages >= self.other_payloads {
+        let t = &self.tally;
+        if t.messages > 0 && t.clean_messages >= t.other_payloads {
             return FlowKind::Cir;
         }
         match self.class().map(|c| FlowKind::from(c.kind)) {
@@ -226,8 +234,9 @@ impl Flow {
                 entropy: class.map_or(0.0, |c| round(c.entropy)),
                 printable_ratio: class.map_or(0.0, |c| round(c.printable_ratio)),
             },
-            messages: self.messages,
-            other_payloads: self.other_payloads,
+            messages: self.tally.messages,
+            other_payloads: self.tally.other_payloads,
+            http: self.tally.http.record(),
             suspicious: !reasons.is_empty(),
             reasons,
         }
@@ -309,7 +318,7 @@ mod tests {
         assert_eq!((f.packets, f.gaps.n, f.gaps.mean, f.gaps.std()), (4, 2, 60.0, 0.0));
         assert_eq!(f.kind(), FlowKind::Tls, "the initiator's first payload decides");
         assert_eq!(f.first[1].map(|c| c.kind.name()), Some("http-response"));
-        f.messages = 1;
+        f.tally.messages = 1;
         assert_eq!(f.kind(), FlowKind::Cir);
     }
 

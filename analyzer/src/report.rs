@@ -245,6 +245,8 @@ pub struct FlowRec {
     pub classification: ClassRec,
     pub messages: u64,
     pub other_payloads: u64,
+    /// The first HTTP request and response heads, when its TCP lines were HTTP.
+    pub http: Option<crate::http::HttpRec>,
     pub suspicious: bool,
     pub reasons: Vec<ReasonRec>,
 }

@@ -60,16 +60,43 @@ fn non_cir_protocol(f: &Flow, ports: &PortMap) -> Option<ReasonRec> {
         return None;
     }
     let port = if on_responder { f.responder.1 } else { f.initiator.1 };
-    let payloads = f.messages + f.other_payloads;
+    let t = &f.tally;
+    let payloads = t.messages + t.other_payloads;
     let mut detail = format!("{} on CIR port {port}", kind.name());
-    if f.messages > 0 {
-        detail += &format!(" ({} of its {payloads} payloads decode as CIR, {} cleanly)", f.messages, f.clean_messages);
+    if let Some(h) = t.http.record() {
+        detail += &http_detail(&h);
+    }
+    if t.messages > 0 {
+        detail += &format!(" ({} of its {payloads} payloads decode as CIR, {} cleanly)", t.messages, t.clean_messages);
     }
     let mut r = reason(ReasonKind::NonCirProtocol, detail);
     if matches!(kind, FlowKind::Tls | FlowKind::Ssh) {
         r.attack.push(ATTACK_ENCRYPTED_CHANNEL);
     }
     Some(r)
+}
+
+/// What an HTTP exchange's heads said, for a reason's detail: `: GET /c2 (Host x, UA y) -> 200
+/// (Server z)`.
+fn http_detail(h: &crate::http::HttpRec) -> String {
+    let mut d = String::new();
+    if let (Some(m), Some(u)) = (&h.method, &h.uri) {
+        d += &format!(": {m} {u}");
+        let extra: Vec<String> = [("Host", &h.host), ("UA", &h.user_agent)]
+            .into_iter()
+            .filter_map(|(k, v)| v.as_ref().map(|v| format!("{k} {v}")))
+            .collect();
+        if !extra.is_empty() {
+            d += &format!(" ({})", extra.join(", "));
+        }
+    }
+    if let Some(code) = h.status {
+        d += &format!("{} {code}", if d.is_empty() { ": status" } else { " -> " }.trim_end());
+        if let Some(s) = &h.server {
+            d += &format!(" (Server {s})");
+        }
+    }
+    d
 }
 
 /// Packets from the initiator at a steady period, like a beacon (CIR flows excepted).
@@ -144,7 +171,7 @@ mod tests {
     fn cir_flows_and_other_ports_are_not_suspicious() {
         let mut f = flow(3717);
         f.observe(crate::flows::Side::Initiator, Duration::ZERO, b"WVCI 1.2 abc");
-        f.messages = 1;
+        f.tally.messages = 1;
         assert!(kinds(&f).is_empty());
         let mut g = flow(443);
         g.observe(crate::flows::Side::Initiator, Duration::ZERO, b"GET / HTTP/1.1\r\n");
@@ -163,16 +190,16 @@ mod tests {
         let mut f = Flow::new(Transport::Tcp, (ip, 50_000), (ip, 3716), Channel::Tcp, Duration::ZERO);
         f.observe(crate::flows::Side::Initiator, Duration::ZERO, b"GET /c2/checkin HTTP/1.1\r\n");
         // The request line and six header lines are not CIR; one body line reads `OK`.
-        (f.messages, f.clean_messages, f.other_payloads) = (1, 1, 7);
+        (f.tally.messages, f.tally.clean_messages, f.tally.other_payloads) = (1, 1, 7);
         assert_eq!(f.kind(), FlowKind::HttpRequest);
         let r = reasons(&f, &PortMap::default());
         assert_eq!(r[0].kind.name(), "non-cir-protocol");
         assert_eq!(r[0].detail, "http-request on CIR port 3716 (1 of its 8 payloads decode as CIR, 1 cleanly)");
         assert_eq!(r[0].attack, [ATTACK_NON_STANDARD_PORT]);
         // Mostly CIR (malformed ones weigh on neither side): a CIR flow.
-        (f.messages, f.clean_messages, f.other_payloads) = (9, 4, 4);
+        (f.tally.messages, f.tally.clean_messages, f.tally.other_payloads) = (9, 4, 4);
         assert_eq!(f.kind(), FlowKind::Cir);
-        (f.messages, f.clean_messages, f.other_payloads) = (9, 3, 4);
+        (f.tally.messages, f.tally.clean_messages, f.tally.other_payloads) = (9, 3, 4);
         assert_eq!(f.kind(), FlowKind::HttpRequest);
     }
 

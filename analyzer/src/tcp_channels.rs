@@ -9,7 +9,7 @@ use crate::vocab::ConnectionEnd;
 use std::time::Duration;
 use wvcir::clients::Carrier;
 use wvcir::sms::Encoding;
-use wvcir::tcp::{Connection, Dir, Line, Segment};
+use wvcir::tcp::{Connection, Dir, Line, LineKind, Segment};
 use wvcir::{Channel, Command, PortMap, Transport};
 
 /// PING round trips kept per TCP channel (the count is exact beyond it).
@@ -54,14 +54,8 @@ struct ChannelInfo {
     end: Option<ConnectionEnd>,
 }
 
-/// A flow's message counters, which its TCP lines add to.
-#[derive(Debug)]
-pub struct FlowCounts<'a> {
-    pub messages: &'a mut u64,
-    /// Messages that decoded cleanly (not malformed): what counts as CIR in a flow's verdict.
-    pub clean_messages: &'a mut u64,
-    pub other_payloads: &'a mut u64,
-}
+/// A flow's tally, which its TCP lines add to.
+pub type FlowCounts<'a> = &'a mut crate::flows::Tally;
 
 impl TcpState {
     pub fn new(client: Endpoint, server: Endpoint, frame: u64, ts: Duration) -> Self {
@@ -180,6 +174,11 @@ struct Lines<'a, 'o> {
 
 impl Lines<'_, '_> {
     fn line(&mut self, line: &Line<'_>) {
+        // HTTP heads are read from every line, blank ones too (they end a head); a tail whose
+        // start was lost is no line to read.
+        if line.kind != LineKind::Tail {
+            self.counts.http.line(line.dir == Dir::ToServer, line.bytes);
+        }
         let info = &mut *self.info;
         if line.is_blank() {
             return;
@@ -187,11 +186,11 @@ impl Lines<'_, '_> {
         info.lines += 1;
         let Ok(m) = &line.message else {
             info.protocol_errors += 1;
-            *self.counts.other_payloads += 1;
+            self.counts.other_payloads += 1;
             return;
         };
-        *self.counts.messages += 1;
-        *self.counts.clean_messages += u64::from(m.malformed.is_none());
+        self.counts.messages += 1;
+        self.counts.clean_messages += u64::from(m.malformed.is_none());
         let ts = Duration::from_nanos(u64::try_from(line.ts).unwrap_or(0));
         info.take(line, m.command, m.session_id.map(|f| crate::messages::text(f.bytes)), ts);
         let (src, dst) = match line.dir {
@@ -241,7 +240,7 @@ mod tests {
         let (client, server) = ((ip, 49_201), (ip, 3717));
         let mut state = TcpState::new(client, server, 1, Duration::ZERO);
         let (mut sessions, mut records, mut limits) = (Sessions::default(), 0, LimitsRec::default());
-        let (mut messages, mut other) = (0, 0);
+        let mut tally = crate::flows::Tally::default();
         let mut on_record = |_| records += 1;
         let mut out = Out { input: 0, sessions: &mut sessions, on_record: &mut on_record };
         let segs: [(u64, Endpoint, u32, Control, &[u8]); 4] = [
@@ -253,11 +252,10 @@ mod tests {
         for (frame, src, seq, control, payload) in segs {
             let ts = Duration::from_millis(frame * 10);
             let seg = Segment { frame, ts: nanos(ts), dir: Dir::ToServer, seq, control, payload };
-            let counts = FlowCounts { messages: &mut messages, clean_messages: &mut 0, other_payloads: &mut other };
-            state.segment(seg, src, ts, counts, &mut out);
+            state.segment(seg, src, ts, &mut tally, &mut out);
         }
-        let counts = FlowCounts { messages: &mut messages, clean_messages: &mut 0, other_payloads: &mut other };
-        let rec = state.close(0, counts, &mut out, &mut limits).expect("it spoke the protocol");
+        let rec = state.close(0, &mut tally, &mut out, &mut limits).expect("it spoke the protocol");
+        let (messages, other) = (tally.messages, tally.other_payloads);
         assert_eq!((rec.helo_frame, rec.ok_latency, rec.cir_count), (Some(4), Some(0.02), 2));
         assert_eq!((rec.lines, rec.protocol_errors, rec.end), (6, 1, ConnectionEnd::Fin));
         assert_eq!((messages, other, records), (5, 1, 5), "the PING the capture ended in is a message too");

@@ -68,7 +68,7 @@ impl Streamed {
 
 /// Bytes all spools together keep in memory before new records go to temporary files: most
 /// inputs have few records, and a file per array per input would cost more than their analysis.
-pub const SPOOL_MEMORY_BUDGET: usize = 64 << 20;
+pub const SPOOL_MEMORY_BUDGET: usize = 4 << 20;
 
 /// Bytes held in memory by all spools of this process.
 static SPOOL_MEMORY: AtomicUsize = AtomicUsize::new(0);

@@ -94,6 +94,7 @@ pub mod clients;
 pub mod encode;
 pub mod framer;
 pub mod gsm7;
+pub mod http;
 mod message;
 pub mod pairing;
 pub mod payload;
