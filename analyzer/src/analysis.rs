@@ -209,6 +209,7 @@ impl Engine<'_> {
             self.close_tcp(key, *state);
         }
         let Some(flow) = self.flows.remove(&key) else { return };
+        self.limits.http_cut += flow.tally.http.cut();
         let rec = flow.record(self.input, &self.cfg.ports);
         (self.on_record)(Record::Flow(rec));
     }

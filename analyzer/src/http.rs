@@ -26,68 +26,114 @@ enum Head {
     /// Its first line not seen yet.
     #[default]
     Start,
-    /// In a request's (true) or a response's (false) headers, this many lines read.
-    Headers { request: bool, lines: usize },
+    /// In a request's (true) or a response's (false) headers, this many lines read (at most
+    /// `MAX_HEAD_LINES`, which fits a byte).
+    Headers { request: bool, lines: u8 },
     /// Read, or not HTTP.
     Done,
 }
 
-/// A flow's HTTP reading: one state per direction (client to server, server to client).
+/// Which field a header line fills.
+#[derive(Clone, Copy)]
+enum Wanted {
+    Host,
+    UserAgent,
+    Server,
+}
+
+/// A flow's HTTP reading: one state per direction (client to server, server to client). Every
+/// tracked flow has one, so it stays a few bytes until a request or status line is seen (a
+/// million TCP connections must not cost a million [`HttpRec`]s).
 #[derive(Debug, Default)]
 pub struct HttpSeen {
     heads: [Head; 2],
-    rec: HttpRec,
-    seen: bool,
-}
-
-fn field(bytes: &[u8]) -> String {
-    text(bytes.get(..MAX_FIELD).unwrap_or(bytes))
+    rec: Option<Box<HttpRec>>,
+    /// Fields cut and heads given up (`limits.http_cut`).
+    cut: u32,
 }
 
 impl HttpSeen {
-    /// Reads one TCP line; `to_server`: which way it went.
+    /// A field as the report keeps it: at most [`MAX_FIELD`] bytes (a cut one is counted).
+    fn field(&mut self, bytes: &[u8]) -> String {
+        self.cut = self.cut.saturating_add(u32::from(bytes.len() > MAX_FIELD));
+        text(bytes.get(..MAX_FIELD).unwrap_or(bytes))
+    }
+
+    /// Fields cut and heads given up so far.
+    pub fn cut(&self) -> u64 {
+        u64::from(self.cut)
+    }
+
+    /// Reads one TCP line; `to_server`: which way it went. Only each direction's first head is
+    /// read: a later request or response on the flow changes nothing.
     pub fn line(&mut self, to_server: bool, bytes: &[u8]) {
-        let Some(head) = self.heads.get_mut(usize::from(!to_server)) else { return };
-        match *head {
-            Head::Done => {}
-            Head::Start => {
-                *head = match start_line(bytes) {
-                    HeadLine::Request { method, uri } if self.rec.method.is_none() => {
-                        self.rec.method = Some(field(method));
-                        self.rec.uri = Some(field(uri));
-                        self.seen = true;
-                        Head::Headers { request: true, lines: 0 }
-                    }
-                    HeadLine::Status { code } if self.rec.status.is_none() => {
-                        self.rec.status = Some(code);
-                        self.seen = true;
-                        Head::Headers { request: false, lines: 0 }
-                    }
-                    _ => Head::Done,
-                };
+        let side = usize::from(!to_server);
+        let Some(head) = self.heads.get(side).copied() else { return };
+        let next = match head {
+            Head::Done => return,
+            Head::Start => self.start(bytes),
+            Head::Headers { .. } if header_line(bytes) == HeadLine::End => Head::Done,
+            Head::Headers { lines, .. } if usize::from(lines) >= MAX_HEAD_LINES => {
+                self.cut = self.cut.saturating_add(1);
+                Head::Done
             }
             Head::Headers { request, lines } => {
-                *head = if lines >= MAX_HEAD_LINES { Head::Done } else { Head::Headers { request, lines: lines + 1 } };
-                match header_line(bytes) {
-                    HeadLine::End => *head = Head::Done,
-                    HeadLine::Header { name, value } => {
-                        let slot = match (request, name) {
-                            (true, n) if n.eq_ignore_ascii_case(b"host") => &mut self.rec.host,
-                            (true, n) if n.eq_ignore_ascii_case(b"user-agent") => &mut self.rec.user_agent,
-                            (false, n) if n.eq_ignore_ascii_case(b"server") => &mut self.rec.server,
-                            _ => return,
-                        };
-                        slot.get_or_insert_with(|| field(value));
-                    }
-                    _ => {}
-                }
+                self.header(request, bytes);
+                Head::Headers { request, lines: lines.saturating_add(1) }
+            }
+        };
+        if let Some(h) = self.heads.get_mut(side) {
+            *h = next;
+        }
+    }
+
+    /// A direction's first line: a request line, a status line, or not HTTP.
+    fn start(&mut self, bytes: &[u8]) -> Head {
+        match start_line(bytes) {
+            HeadLine::Request { method, uri } => {
+                let (method, uri) = (self.field(method), self.field(uri));
+                let rec = self.rec.get_or_insert_default();
+                (rec.method, rec.uri) = (Some(method), Some(uri));
+                Head::Headers { request: true, lines: 0 }
+            }
+            HeadLine::Status { code } => {
+                self.rec.get_or_insert_default().status = Some(code);
+                Head::Headers { request: false, lines: 0 }
+            }
+            _ => Head::Done,
+        }
+    }
+
+    /// A header line: Host and User-Agent of a request, Server of a response, the first of each.
+    fn header(&mut self, request: bool, bytes: &[u8]) {
+        let HeadLine::Header { name, value } = header_line(bytes) else { return };
+        let wanted = match (request, name) {
+            (true, n) if n.eq_ignore_ascii_case(b"host") => Wanted::Host,
+            (true, n) if n.eq_ignore_ascii_case(b"user-agent") => Wanted::UserAgent,
+            (false, n) if n.eq_ignore_ascii_case(b"server") => Wanted::Server,
+            _ => return,
+        };
+        let unset = self.rec.as_deref().is_some_and(|r| match wanted {
+            Wanted::Host => r.host.is_none(),
+            Wanted::UserAgent => r.user_agent.is_none(),
+            Wanted::Server => r.server.is_none(),
+        });
+        if !unset {
+            return;
+        }
+        let v = Some(self.field(value));
+        if let Some(r) = self.rec.as_deref_mut() {
+            match wanted {
+                Wanted::Host => r.host = v,
+                Wanted::UserAgent => r.user_agent = v,
+                Wanted::Server => r.server = v,
             }
         }
     }
 
     /// The fields, when a request or status line was seen.
     pub fn record(&self) -> Option<HttpRec> {
-        self.seen.then(|| self.rec.clone())
+        self.rec.as_deref().cloned()
     }
 }
 
@@ -129,11 +175,11 @@ mod tests {
             h.line(true, b"X-Pad: x\r\n");
         }
         h.line(true, b"Host: too late\r\n");
-        assert_eq!(h.record().unwrap().host, None);
+        assert_eq!((h.record().unwrap().host, h.cut()), (None, 1), "the head given up is counted");
         let long = [b"Host: ".to_vec(), vec![b'a'; 4000], b"\r\n".to_vec()].concat();
         let mut h = HttpSeen::default();
         h.line(true, b"GET / HTTP/1.1\r\n");
         h.line(true, &long);
-        assert_eq!(h.record().unwrap().host.unwrap().len(), MAX_FIELD);
+        assert_eq!((h.record().unwrap().host.unwrap().len(), h.cut()), (MAX_FIELD, 1), "the cut field is counted");
     }
 }

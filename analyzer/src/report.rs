@@ -67,6 +67,9 @@ pub struct LimitsRec {
     pub tcp_resync_bytes: u64,
     /// Partial TCP channel lines thrown away because a gap cut them.
     pub tcp_cut_lines: u64,
+    /// HTTP head fields cut at `http::MAX_FIELD` bytes, and heads given up after
+    /// `wvcir::http::MAX_HEAD_LINES` header lines (`flows[].http` keeps what was read).
+    pub http_cut: u64,
 }
 
 #[derive(Clone, Debug, Serialize)]
