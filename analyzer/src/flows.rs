@@ -8,7 +8,7 @@ use crate::vocab::{FlowKind, Name};
 use std::collections::HashMap;
 use std::net::IpAddr;
 use std::time::Duration;
-use wvcir::{Channel, Classification, PortMap, Transport};
+use wvcir::{Channel, Classification, PayloadKind, PortMap, Transport};
 
 /// Flows tracked at once per input; past it the least recently active eighth is finalised early.
 pub const MAX_FLOWS: usize = 100_000;
@@ -89,6 +89,8 @@ pub struct Flow {
     pub last_ts: Duration,
     /// The first payload's classification from each side: initiator, responder.
     pub first: [Option<Classification>; 2],
+    /// The first DNS question seen in a first payload (boxed: most flows have none).
+    pub dns: Option<Box<DnsRec>>,
     pub entropy_sum: f64,
     pub entropy_n: u64,
     last_from_initiator: Option<Duration>,
@@ -102,6 +104,22 @@ pub struct Flow {
     pub cir_port_owner: Option<Endpoint>,
     /// The TCP CIR channel state, for a TCP flow.
     pub tcp: Option<Box<TcpState>>,
+}
+
+/// The first question of a DNS message on a CIR port: what names the exchange.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct DnsRec {
+    /// The name, labels joined by dots (bytes that are not UTF-8 as `\xNN`).
+    pub query: String,
+    /// QTYPE (1 A, 28 AAAA, ...).
+    pub qtype: u16,
+}
+
+impl From<wvcir::DnsQuestion<'_>> for DnsRec {
+    fn from(q: wvcir::DnsQuestion<'_>) -> Self {
+        let labels: Vec<String> = q.labels().map(crate::messages::text).collect();
+        DnsRec { query: labels.join("."), qtype: q.qtype }
+    }
 }
 
 /// What a flow's payloads were: messages (those that decode cleanly apart), payloads that are
@@ -133,6 +151,7 @@ impl Flow {
             last_from_initiator: None,
             gaps: Welford::default(),
             tally: Tally::default(),
+            dns: None,
             foreign_to_cir_port: 0,
             cir_port_owner: None,
             tcp: None,
@@ -161,7 +180,11 @@ impl Flow {
         let [initiator, responder] = &mut self.first;
         let slot = if side == Side::Initiator { initiator } else { responder };
         if slot.is_none() {
-            *slot = Some(wvcir::classify(payload, self.transport));
+            let class = wvcir::classify(payload, self.transport);
+            *slot = Some(class);
+            if class.kind == PayloadKind::Dns && self.dns.is_none() {
+                self.dns = wvcir::dns_question(payload, self.transport).map(|q| Box::new(DnsRec::from(q)));
+            }
         }
         if payload.len() >= ENTROPY_MIN_LEN {
             let (h, _) = wvcir::byte_stats(payload);
@@ -237,6 +260,7 @@ impl Flow {
             messages: self.tally.messages,
             other_payloads: self.tally.other_payloads,
             http: self.tally.http.record(),
+            dns: self.dns.as_deref().cloned(),
             suspicious: !reasons.is_empty(),
             reasons,
         }

@@ -250,6 +250,8 @@ pub struct FlowRec {
     pub other_payloads: u64,
     /// The first HTTP request and response heads, when its TCP lines were HTTP.
     pub http: Option<crate::http::HttpRec>,
+    /// The first DNS question, when a first payload was DNS.
+    pub dns: Option<crate::flows::DnsRec>,
     pub suspicious: bool,
     pub reasons: Vec<ReasonRec>,
 }

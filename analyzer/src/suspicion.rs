@@ -66,6 +66,9 @@ fn non_cir_protocol(f: &Flow, ports: &PortMap) -> Option<ReasonRec> {
     if let Some(h) = t.http.record() {
         detail += &http_detail(&h);
     }
+    if let Some(d) = &f.dns {
+        detail += &format!(": query {} (type {})", d.query, d.qtype);
+    }
     if t.messages > 0 {
         detail += &format!(" ({} of its {payloads} payloads decode as CIR, {} cleanly)", t.messages, t.clean_messages);
     }

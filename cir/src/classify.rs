@@ -143,36 +143,84 @@ fn is_http_request(p: &[u8]) -> bool {
 
 /// A DNS header whose counts are sane and whose first question name parses.
 fn is_dns(p: &[u8], transport: Transport) -> bool {
+    dns_question(p, transport).is_some()
+}
+
+/// The first question of a DNS message (what names a DNS exchange on a CIR port).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct DnsQuestion<'a> {
+    /// The name in wire format: length-prefixed labels, without the root label (a first
+    /// question never needs compression, and one that uses it is not taken for DNS).
+    pub labels: &'a [u8],
+    /// QTYPE (1 A, 28 AAAA, ...).
+    pub qtype: u16,
+}
+
+impl<'a> DnsQuestion<'a> {
+    /// The labels, in order.
+    pub fn labels(&self) -> impl Iterator<Item = &'a [u8]> {
+        let mut rest = self.labels;
+        core::iter::from_fn(move || {
+            let (&len, tail) = rest.split_first()?;
+            let (label, after) = tail.split_at_checked(usize::from(len))?;
+            rest = after;
+            Some(label)
+        })
+    }
+}
+
+/// The first question of a DNS message whose header counts are sane: labels of 1-63 bytes, at
+/// most 255 in all, a root label, QTYPE and a known QCLASS. On TCP, after the 2-byte length.
+pub fn dns_question(p: &[u8], transport: Transport) -> Option<DnsQuestion<'_>> {
     let msg = match transport {
         Transport::Udp => p,
         Transport::Tcp => match p {
             [hi, lo, rest @ ..] if usize::from(u16::from_be_bytes([*hi, *lo])) >= rest.len().min(12) => rest,
-            _ => return false,
+            _ => return None,
         },
     };
-    let Some(header) = msg.get(..12) else { return false };
+    let header = msg.get(..12)?;
     let count =
         |i: usize| u16::from_be_bytes([header.get(i).copied().unwrap_or(0), header.get(i + 1).copied().unwrap_or(0)]);
     let flags = count(2);
     let opcode = (flags >> 11) & 0xF;
     let (qd, an, ns, ar) = (count(4), count(6), count(8), count(10));
     if opcode > 6 || qd == 0 || qd > 4 || an > 256 || ns > 256 || ar > 256 || flags & 0x0040 != 0 {
-        return false;
+        return None;
     }
-    // The first question: labels of 1-63 bytes, at most 255 in all, a root label, QTYPE and QCLASS.
     let mut i = 12;
     let mut name_len = 0;
     loop {
-        let Some(&len) = msg.get(i) else { return false };
+        let &len = msg.get(i)?;
         if len == 0 {
             break;
         }
         if len > 63 || name_len + usize::from(len) + 1 > 255 {
-            return false;
+            return None;
         }
         name_len += usize::from(len) + 1;
         i += usize::from(len) + 1;
     }
-    let qclass = u16::from_be_bytes([msg.get(i + 3).copied().unwrap_or(0), msg.get(i + 4).copied().unwrap_or(0)]);
-    msg.len() >= i + 5 && matches!(qclass, 1 | 3 | 4 | 255 | 0x8001)
+    let field = |at: usize| Some(u16::from_be_bytes([*msg.get(at)?, *msg.get(at + 1)?]));
+    let (qtype, qclass) = (field(i + 1)?, field(i + 3)?);
+    matches!(qclass, 1 | 3 | 4 | 255 | 0x8001).then_some(DnsQuestion { labels: msg.get(12..i)?, qtype })
+}
+
+#[cfg(test)]
+mod dns_tests {
+    use super::*;
+
+    #[test]
+    fn the_first_question_its_labels_and_what_is_not_one() {
+        let mut q = vec![0x12, 0x34, 0x01, 0x00, 0, 1, 0, 0, 0, 0, 0, 0];
+        q.extend_from_slice(b"\x04wpad\x05local\x00\x00\x01\x00\x01");
+        let d = dns_question(&q, Transport::Udp).unwrap();
+        assert_eq!((d.labels().collect::<Vec<_>>(), d.qtype), (vec![&b"wpad"[..], b"local"], 1));
+        let mut tcp = vec![0, q.len() as u8];
+        tcp.extend_from_slice(&q);
+        assert_eq!(dns_question(&tcp, Transport::Tcp), Some(d));
+        let compressed = [&q[..12], b"\xC0\x0C\x00\x01\x00\x01"].concat();
+        assert_eq!(dns_question(&compressed, Transport::Udp), None, "a first question never needs a pointer");
+        assert_eq!(dns_question(&q[..q.len() - 1], Transport::Udp), None, "QCLASS cut short");
+    }
 }

@@ -108,7 +108,9 @@ pub use channel::{
     Channel, Detected, PORT_SMS_CIR, PORT_UDP_CIR, PORT_WAP_PUSH, PortMap, PortRange, Transport, detect,
     parse_port_ranges,
 };
-pub use classify::{Classification, PayloadKind, TEXT_PRINTABLE_RATIO, byte_stats, classify};
+pub use classify::{
+    Classification, DnsQuestion, PayloadKind, TEXT_PRINTABLE_RATIO, byte_stats, classify, dns_question,
+};
 pub use message::{Command, LineEnd, Message, Version, decode_cir, decode_line, parse_cir, parse_line};
 pub use span::{Escaped, Field, Span};
 
