@@ -166,7 +166,8 @@ impl Part {
         out.flush()
     }
 
-    /// Reads a partial report made with `options` (`None`: whatever its header says, returned).
+    /// Reads a partial report; returns it and the options its header says its inputs were analysed
+    /// with (a merge compares them across partials).
     /// `name` names the file in errors.
     pub fn read_partial(src: impl Read, name: &str) -> Result<(Part, String), PartialError> {
         let mut reader = std::io::BufReader::with_capacity(256 * 1024, src);

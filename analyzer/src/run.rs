@@ -224,7 +224,7 @@ fn analyze_all(opts: &Options, output: &Output) -> Vec<Finished> {
 /// with kind `internal-error`, so the exit status is 1), never the others or the report.
 fn one_input(i: usize, input: &Input, opts: &Options, progress: &Progress, output: &Output) -> Finished {
     let mut counts = Counts::default();
-    // JSON: each input's streamed records go to spool files (NDJSON: straight out).
+    // JSON: each input's streamed records go to spools, in memory then files (NDJSON: straight out).
     let mut spools = match opts.format {
         OutFormat::Json => Some(writer::new_spools().map(|mut s| {
             s.set_records_index(i);
