@@ -91,6 +91,7 @@ mod anomaly;
 mod channel;
 mod classify;
 pub mod clients;
+pub mod der;
 pub mod encode;
 pub mod framer;
 pub mod gsm7;
@@ -100,7 +101,9 @@ pub mod pairing;
 pub mod payload;
 pub mod sms;
 mod span;
+pub mod ssh;
 pub mod tcp;
+pub mod tls;
 pub mod wsp;
 
 pub use anomaly::{Anomalies, Anomaly, DecodeError, ErrorKind};

@@ -119,6 +119,9 @@ pub struct Line<'a> {
     pub answers: Option<Request>,
     /// How a client that works per socket read (Symbian) would have read it.
     pub read: TcpRead,
+    /// What its direction speaks instead of CIR lines, when its first bytes told (then
+    /// `message` is an error).
+    pub foreign: Option<Foreign>,
 }
 
 impl Line<'_> {
@@ -154,6 +157,8 @@ struct Direction {
     framer: LineFramer,
     /// Whether any data was delivered yet.
     started: bool,
+    /// What its first bytes show it speaks instead of CIR lines.
+    sniffer: Sniffer,
     /// Stream offsets where the last delivered segments' data began.
     starts: VecDeque<u64>,
 }
@@ -164,7 +169,86 @@ impl Direction {
             reasm: Reassembler::default(),
             framer: LineFramer::new(max_line),
             started: false,
+            sniffer: Sniffer::default(),
             starts: VecDeque::new(),
+        }
+    }
+}
+
+/// A protocol that a direction's first bytes show it speaks instead of the CIR line protocol.
+/// Its lines are still framed and reported, but never decoded as CIR: a certificate whose text
+/// reads "wvcir test" is no CIR.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Foreign {
+    /// A TLS (or SSL 3.0) record: content type handshake, version 3.x.
+    Tls,
+    /// An SSH identification line.
+    Ssh,
+}
+
+impl Foreign {
+    /// What a direction's first bytes show: `Some(verdict)` once they tell, `None` while they
+    /// are too few to (a TLS record header or `SSH-` begun but not whole).
+    pub fn detect(first: &[u8]) -> Option<Option<Foreign>> {
+        match first {
+            [22, 3, 0..=4, ..] => Some(Some(Foreign::Tls)),
+            _ if first.starts_with(b"SSH-") => Some(Some(Foreign::Ssh)),
+            [22] | [22, 3] => None,
+            _ if first.len() < 4 && b"SSH-".starts_with(first) => None,
+            _ => Some(None),
+        }
+    }
+
+    const fn reason(self) -> &'static str {
+        match self {
+            Foreign::Tls => "a line of a TLS stream",
+            Foreign::Ssh => "a line of an SSH stream",
+        }
+    }
+}
+
+/// Tells from a direction's first bytes, however they were segmented (one byte at a time
+/// included), whether it speaks TLS or SSH instead of CIR lines.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Sniffer {
+    head: [u8; 4],
+    len: u8,
+    verdict: Option<Option<Foreign>>,
+}
+
+impl Sniffer {
+    /// The verdict, once reached.
+    pub fn verdict(&self) -> Option<Option<Foreign>> {
+        self.verdict
+    }
+
+    /// A gap before the verdict: the first bytes are lost, and no protocol is told from later ones.
+    pub fn give_up(&mut self) {
+        self.verdict.get_or_insert(None);
+    }
+
+    /// Takes the direction's next in-order bytes. The first time the verdict is reached it comes
+    /// back with the bytes held from earlier calls (which a reader of the stream must take
+    /// before `bytes`); later calls return `None`.
+    pub fn push(&mut self, bytes: &[u8]) -> Option<(Option<Foreign>, &[u8])> {
+        if self.verdict.is_some() || bytes.is_empty() {
+            return None;
+        }
+        let held = usize::from(self.len);
+        let mut probe = [0u8; 4];
+        let n = (4 - held).min(bytes.len());
+        probe.get_mut(..held)?.copy_from_slice(self.head.get(..held)?);
+        probe.get_mut(held..held + n)?.copy_from_slice(bytes.get(..n)?);
+        match Foreign::detect(probe.get(..held + n)?) {
+            Some(v) => {
+                self.verdict = Some(v);
+                Some((v, self.head.get(..held)?))
+            }
+            None => {
+                self.head = probe;
+                self.len = (held + n) as u8;
+                None
+            }
         }
     }
 }
@@ -220,6 +304,7 @@ impl Default for Connection {
 #[derive(Clone, Copy)]
 struct At<'p> {
     dir: Dir,
+    foreign: Option<Foreign>,
     when: (u64, i64),
     place: Placement<'p>,
     reads: Reads<'p>,
@@ -249,7 +334,7 @@ impl Pairing<'_> {
         (offset, bytes, line_end, kind): (u64, &[u8], LineEnd, LineKind),
         out: &mut dyn FnMut(&Line<'_>),
     ) {
-        let At { dir, when: (frame, ts), place, reads } = at;
+        let At { dir, foreign, when: (frame, ts), place, reads } = at;
         self.scratch.clear();
         self.scratch.extend_from_slice(bytes);
         self.scratch.extend_from_slice(line_end.as_bytes());
@@ -258,11 +343,12 @@ impl Pairing<'_> {
             let at = usize::try_from(offset.checked_sub(start)?).ok()?;
             (place.payload.get(at..at.checked_add(bytes.len())?)? == bytes).then_some(at)
         });
-        let message = match kind {
-            LineKind::Tail => {
+        let message = match (kind, foreign) {
+            (_, Some(f)) => Err(DecodeError::new(ErrorKind::NotCir, 0, f.reason())),
+            (LineKind::Tail, None) => {
                 Err(DecodeError::new(ErrorKind::NotCir, 0, "the tail of a line whose start was not captured"))
             }
-            _ => crate::parse_line(bytes).map(|mut m| {
+            (_, None) => crate::parse_line(bytes).map(|mut m| {
                 match kind {
                     LineKind::Incomplete => m.anomalies.add(Anomaly::Incomplete, Span::new(0, bytes.len())),
                     // Decoded from its bounded prefix; the rest is skipped.
@@ -295,7 +381,7 @@ impl Pairing<'_> {
             }
         }
         let read = reads.read(dir, offset, &message);
-        out(&Line { id, dir, frame, ts, offset, bytes, at: placed, kind, message, answers, read });
+        out(&Line { id, dir, frame, ts, offset, bytes, at: placed, kind, message, answers, read, foreign });
     }
 }
 
@@ -326,34 +412,65 @@ impl Connection {
     /// Takes one segment (any segment: with or without payload, in capture order); `out` gets
     /// every line it completes, in stream order.
     pub fn segment(&mut self, seg: &Segment<'_>, out: &mut dyn FnMut(&Line<'_>)) {
+        self.segment_with_data(seg, out, &mut |_, _| {});
+    }
+
+    /// [`Connection::segment`], and `data` also gets what the segment made deliverable in its
+    /// direction, in stream order, before it is framed: the in-order bytes (and the gaps and end)
+    /// that protocols which are not lines (a TLS or SSH handshake) are read from.
+    pub fn segment_with_data(
+        &mut self,
+        seg: &Segment<'_>,
+        out: &mut dyn FnMut(&Line<'_>),
+        data: &mut dyn FnMut(Dir, Chunk<'_>),
+    ) {
         let Connection {
             dirs, pending, next_id, scratch, long_lines, requests_dropped, awaiting_answer, answer, ..
         } = self;
-        let Some(Direction { reasm, framer, started, starts }) = dirs.get_mut(seg.dir.index()) else { return };
+        let Some(Direction { reasm, framer, started, starts, sniffer }) = dirs.get_mut(seg.dir.index()) else { return };
         let mut pairing = Pairing { awaiting_answer, pending, next_id, scratch, requests_dropped, long_lines };
         let place = Placement { offset: reasm.offset_of(seg.seq, seg.control), payload: seg.payload };
         let when = (seg.frame, seg.ts);
         let saw_start = reasm.saw_start() || seg.control == Control::Syn;
-        reasm.segment(seg.seq, seg.control, seg.payload, &mut |chunk| match chunk {
-            Chunk::Data { offset, bytes } => {
-                if !std::mem::replace(started, true) && !saw_start {
-                    // Joined mid-stream: the first bytes may be the tail of a line.
-                    framer.gap(0);
+        reasm.segment(seg.seq, seg.control, seg.payload, &mut |chunk| {
+            data(seg.dir, chunk);
+            match chunk {
+                Chunk::Data { offset, bytes } => {
+                    sniffer.push(bytes);
+                    if !std::mem::replace(started, true) && !saw_start {
+                        // Joined mid-stream: the first bytes may be the tail of a line.
+                        framer.gap(0);
+                    }
+                    if starts.len() >= MAX_SEGMENT_STARTS {
+                        starts.pop_front();
+                    }
+                    starts.push_back(offset);
+                    if seg.dir == Dir::ToClient && std::mem::take(pairing.awaiting_answer) {
+                        *answer = Some((offset, offset + bytes.len() as u64));
+                    }
+                    let at = At {
+                        dir: seg.dir,
+                        foreign: sniffer.verdict().flatten(),
+                        when,
+                        place,
+                        reads: Reads { starts, answer: *answer },
+                    };
+                    framer.push(bytes, |f| frame_line_as(&mut pairing, at, f, LineKind::Complete, out));
                 }
-                if starts.len() >= MAX_SEGMENT_STARTS {
-                    starts.pop_front();
+                Chunk::Gap { len, .. } => {
+                    sniffer.give_up();
+                    framer.gap(len);
                 }
-                starts.push_back(offset);
-                if seg.dir == Dir::ToClient && std::mem::take(pairing.awaiting_answer) {
-                    *answer = Some((offset, offset + bytes.len() as u64));
+                Chunk::End { .. } => {
+                    let at = At {
+                        dir: seg.dir,
+                        foreign: sniffer.verdict().flatten(),
+                        when,
+                        place,
+                        reads: Reads { starts, answer: *answer },
+                    };
+                    framer.finish(|f| frame_line_as(&mut pairing, at, f, LineKind::Closed, out));
                 }
-                let at = At { dir: seg.dir, when, place, reads: Reads { starts, answer: *answer } };
-                framer.push(bytes, |f| frame_line_as(&mut pairing, at, f, LineKind::Complete, out));
-            }
-            Chunk::Gap { len, .. } => framer.gap(len),
-            Chunk::End { .. } => {
-                let at = At { dir: seg.dir, when, place, reads: Reads { starts, answer: *answer } };
-                framer.finish(|f| frame_line_as(&mut pairing, at, f, LineKind::Closed, out));
             }
         });
     }
@@ -381,7 +498,13 @@ impl Connection {
             if d.reasm.ended() {
                 continue;
             }
-            let at = At { dir, when: (frame, ts), place, reads: Reads { starts: &d.starts, answer: *answer } };
+            let at = At {
+                dir,
+                foreign: d.sniffer.verdict().flatten(),
+                when: (frame, ts),
+                place,
+                reads: Reads { starts: &d.starts, answer: *answer },
+            };
             d.framer.finish(|f| frame_line_as(&mut pairing, at, f, LineKind::Incomplete, out));
         }
     }
@@ -414,5 +537,41 @@ fn frame_line_as(p: &mut Pairing<'_>, at: At<'_>, f: Frame<'_>, open_kind: LineK
         }
         Frame::TooLong { offset, prefix } => p.line(at, (offset, prefix, LineEnd::None, LineKind::TooLong), out),
         Frame::Skipped { offset, .. } => p.line(at, (offset, &[], LineEnd::None, LineKind::Tail), out),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_sniffer_tells_however_the_first_bytes_are_segmented() {
+        for (stream, want) in [
+            (&b"\x16\x03\x01\x02\x00\x01"[..], Some(Foreign::Tls)),
+            (b"SSH-2.0-x\r\n", Some(Foreign::Ssh)),
+            (b"SSH 2.0", None),
+            (b"OK\n", None),
+            (b"\x16\x03\x09", None),
+        ] {
+            let mut s = Sniffer::default();
+            let mut told = None;
+            let mut replay = Vec::new();
+            for (i, b) in stream.iter().enumerate() {
+                if let Some((v, held)) = s.push(core::slice::from_ref(b)) {
+                    assert!(told.is_none(), "told once");
+                    told = Some(v);
+                    replay = [held, &stream[i..=i]].concat();
+                }
+            }
+            assert_eq!(told, Some(want), "{stream:?}");
+            assert!(stream.starts_with(&replay), "held bytes and the chunk replay the stream's start");
+        }
+        let mut c = Connection::default();
+        let mut lines = Vec::new();
+        let seg = |seq, payload| Segment { frame: 1, ts: 0, dir: Dir::ToClient, seq, control: Control::None, payload };
+        for (i, b) in b"\x16\x03\x03\x00\x10wvcir test\r\n".iter().enumerate() {
+            c.segment(&seg(i as u32, core::slice::from_ref(b)), &mut |l| lines.push(l.message.is_err()));
+        }
+        assert_eq!(lines, [true], "a line inside a TLS stream is never decoded as CIR");
     }
 }
