@@ -146,7 +146,7 @@ impl Engine<'_> {
                 flow.tally.messages += 1;
                 flow.tally.clean_messages += u64::from(m.malformed.is_none());
             } else {
-                flow.tally.other_payloads += 1
+                flow.tally.other(crate::vocab::FlowKind::from(wvcir::classify(payload, Transport::Udp).kind));
             }
             // Symbian checks exactly `WVCI` at offset 0 of every datagram to its CIR port.
             if to_udp_cir && !payload.starts_with(b"WVCI") {
@@ -184,7 +184,7 @@ impl Engine<'_> {
             control,
             payload,
         };
-        let counts = &mut flow.tally;
+        let counts = (&mut flow.tally, &mut flow.names);
         let mut out = Out { input: *input, sessions, on_record: &mut **on_record };
         state.segment(seg, (p.seg.src, p.seg.sport), p.ts, counts, &mut out);
     }
@@ -210,6 +210,7 @@ impl Engine<'_> {
         }
         let Some(flow) = self.flows.remove(&key) else { return };
         self.limits.http_cut += flow.tally.http.cut();
+        self.limits.handshake_cut += flow.names.as_ref().map_or(0, |n| n.cut);
         let rec = flow.record(self.input, &self.cfg.ports);
         (self.on_record)(Record::Flow(rec));
     }

@@ -5,7 +5,7 @@ use crate::report::{ClassRec, FlowRec, epoch};
 use crate::suspicion;
 use crate::tcp_channels::TcpState;
 use crate::vocab::{FlowKind, Name};
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::net::IpAddr;
 use std::time::Duration;
 use wvcir::{Channel, Classification, PayloadKind, PortMap, Transport};
@@ -89,8 +89,8 @@ pub struct Flow {
     pub last_ts: Duration,
     /// The first payload's classification from each side: initiator, responder.
     pub first: [Option<Classification>; 2],
-    /// The first DNS question seen in a first payload (boxed: most flows have none).
-    pub dns: Option<Box<DnsRec>>,
+    /// What names its peers: DNS question, TLS, SSH (boxed: most flows have none).
+    pub names: Option<Box<Names>>,
     pub entropy_sum: f64,
     pub entropy_n: u64,
     last_from_initiator: Option<Duration>,
@@ -104,6 +104,19 @@ pub struct Flow {
     pub cir_port_owner: Option<Endpoint>,
     /// The TCP CIR channel state, for a TCP flow.
     pub tcp: Option<Box<TcpState>>,
+}
+
+/// What names a flow's peers beyond its kind, where its payloads showed it.
+#[derive(Debug, Default)]
+pub struct Names {
+    /// The first DNS question of a first payload.
+    pub dns: Option<DnsRec>,
+    /// The first TLS hellos and certificate of its TCP connections.
+    pub tls: Option<Box<crate::handshakes::TlsRec>>,
+    /// The SSH banners and KEXINITs of its TCP connections.
+    pub ssh: Option<Box<crate::handshakes::SshRec>>,
+    /// Handshakes given up over a bound (`limits.handshake_cut`).
+    pub cut: u64,
 }
 
 /// The first question of a DNS message on a CIR port: what names the exchange.
@@ -130,7 +143,20 @@ pub struct Tally {
     /// Messages that decoded cleanly (not malformed).
     pub clean_messages: u64,
     pub other_payloads: u64,
+    /// What the payloads that are not CIR were, by kind (boxed: most flows have none).
+    pub other_kinds: Option<Box<BTreeMap<Name<FlowKind>, u64>>>,
     pub http: crate::http::HttpSeen,
+}
+
+impl Tally {
+    /// Counts a payload (datagram or TCP line) that is not CIR, of kind `kind`.
+    pub fn other(&mut self, kind: FlowKind) {
+        self.other_payloads += 1;
+        // A payload that looked like CIR but did not decode is text of no known protocol.
+        let kind = if kind == FlowKind::Cir { FlowKind::Text } else { kind };
+        let n = self.other_kinds.get_or_insert_default().entry(Name(kind)).or_insert(0);
+        *n = n.saturating_add(1);
+    }
 }
 
 impl Flow {
@@ -151,7 +177,7 @@ impl Flow {
             last_from_initiator: None,
             gaps: Welford::default(),
             tally: Tally::default(),
-            dns: None,
+            names: None,
             foreign_to_cir_port: 0,
             cir_port_owner: None,
             tcp: None,
@@ -182,8 +208,11 @@ impl Flow {
         if slot.is_none() {
             let class = wvcir::classify(payload, self.transport);
             *slot = Some(class);
-            if class.kind == PayloadKind::Dns && self.dns.is_none() {
-                self.dns = wvcir::dns_question(payload, self.transport).map(|q| Box::new(DnsRec::from(q)));
+            if class.kind == PayloadKind::Dns
+                && self.names.as_ref().is_none_or(|n| n.dns.is_none())
+                && let Some(q) = wvcir::dns_question(payload, self.transport)
+            {
+                self.names.get_or_insert_default().dns = Some(DnsRec::from(q));
             }
         }
         if payload.len() >= ENTROPY_MIN_LEN {
@@ -208,6 +237,16 @@ impl Flow {
         let t = &self.tally;
         if t.messages > 0 && t.clean_messages >= t.other_payloads {
             return FlowKind::Cir;
+        }
+        // A handshake read from the reassembled stream names the flow even when its first
+        // segment alone did not (a hello sent one byte at a time).
+        if let Some(h) = self.names.as_deref() {
+            if h.tls.is_some() {
+                return FlowKind::Tls;
+            }
+            if h.ssh.is_some() {
+                return FlowKind::Ssh;
+            }
         }
         match self.class().map(|c| FlowKind::from(c.kind)) {
             // A flow whose first payload reads like CIR but whose payloads mostly do not is text
@@ -259,8 +298,11 @@ impl Flow {
             },
             messages: self.tally.messages,
             other_payloads: self.tally.other_payloads,
+            other_kinds: self.tally.other_kinds.as_deref().cloned().unwrap_or_default(),
             http: self.tally.http.record(),
-            dns: self.dns.as_deref().cloned(),
+            dns: self.names.as_ref().and_then(|n| n.dns.clone()),
+            tls: self.names.as_ref().and_then(|n| n.tls.clone()),
+            ssh: self.names.as_ref().and_then(|n| n.ssh.clone()),
             suspicious: !reasons.is_empty(),
             reasons,
         }
@@ -361,4 +403,16 @@ mod tests {
         assert!(ages.windows(2).all(|w| w[0] <= w[1]) && ages.last() < Some(&Duration::from_secs(126)));
         assert_eq!(idle, t.idlest(), "the same flows every time");
     }
+}
+#[cfg(test)]
+#[test]
+fn tmp_sizes() {
+    eprintln!(
+        "Flow {} TcpState {} Conn {} Tally {} HttpSeen {}",
+        std::mem::size_of::<Flow>(),
+        std::mem::size_of::<TcpState>(),
+        std::mem::size_of::<wvcir::tcp::Connection>(),
+        std::mem::size_of::<Tally>(),
+        std::mem::size_of::<crate::http::HttpSeen>()
+    );
 }

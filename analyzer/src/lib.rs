@@ -29,6 +29,7 @@ pub mod community_id;
 pub mod decode;
 pub mod defrag;
 pub mod flows;
+pub mod handshakes;
 pub mod http;
 pub mod inputs;
 pub mod merge;

@@ -70,6 +70,10 @@ pub struct LimitsRec {
     /// HTTP head fields cut at `http::MAX_FIELD` bytes, and heads given up after
     /// `wvcir::http::MAX_HEAD_LINES` header lines (`flows[].http` keeps what was read).
     pub http_cut: u64,
+    /// TLS and SSH handshakes given up: a hello or first certificate over
+    /// `wvcir::tls::MAX_HANDSHAKE_BYTES`, an SSH banner over 255 bytes (`flows[].tls` and
+    /// `flows[].ssh` keep what was read).
+    pub handshake_cut: u64,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -248,10 +252,17 @@ pub struct FlowRec {
     pub classification: ClassRec,
     pub messages: u64,
     pub other_payloads: u64,
+    /// What those were, by kind: datagrams or TCP lines classified one by one (lines of a TLS or
+    /// SSH stream are `tls` or `ssh`).
+    pub other_kinds: BTreeMap<Name<FlowKind>, u64>,
     /// The first HTTP request and response heads, when its TCP lines were HTTP.
     pub http: Option<crate::http::HttpRec>,
     /// The first DNS question, when a first payload was DNS.
     pub dns: Option<crate::flows::DnsRec>,
+    /// The first TLS hellos and certificate, when its TCP connections spoke TLS.
+    pub tls: Option<Box<crate::handshakes::TlsRec>>,
+    /// The SSH banners and HASSHes, when its TCP connections spoke SSH.
+    pub ssh: Option<Box<crate::handshakes::SshRec>>,
     pub suspicious: bool,
     pub reasons: Vec<ReasonRec>,
 }

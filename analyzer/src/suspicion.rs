@@ -66,8 +66,16 @@ fn non_cir_protocol(f: &Flow, ports: &PortMap) -> Option<ReasonRec> {
     if let Some(h) = t.http.record() {
         detail += &http_detail(&h);
     }
-    if let Some(d) = &f.dns {
+    if let Some(d) = f.names.as_ref().and_then(|n| n.dns.as_ref()) {
         detail += &format!(": query {} (type {})", d.query, d.qtype);
+    }
+    if let Some(h) = &f.names {
+        if let Some(t) = &h.tls {
+            detail += &tls_detail(t);
+        }
+        if let Some(s) = &h.ssh {
+            detail += &ssh_detail(s);
+        }
     }
     if t.messages > 0 {
         detail += &format!(" ({} of its {payloads} payloads decode as CIR, {} cleanly)", t.messages, t.clean_messages);
@@ -100,6 +108,40 @@ fn http_detail(h: &crate::http::HttpRec) -> String {
         }
     }
     d
+}
+
+/// What a TLS handshake said, for a reason's detail: `: to c2.example (ALPN h2), TLS 1.3,
+/// JA3 x, JA4 y, self-signed certificate CN=...`.
+fn tls_detail(t: &crate::handshakes::TlsRec) -> String {
+    let mut parts = Vec::new();
+    let mut to = match &t.sni {
+        Some(sni) => format!("to {sni}"),
+        None => "no SNI".to_owned(),
+    };
+    if !t.alpn.is_empty() {
+        to += &format!(" (ALPN {})", t.alpn.join(","));
+    }
+    parts.push(to);
+    if let Some(v) = t.version.as_ref().or(t.client_version.as_ref()) {
+        parts.push(v.clone());
+    }
+    parts.extend(t.ja3.as_ref().map(|j| format!("JA3 {j}")));
+    parts.extend(t.ja4.as_ref().map(|j| format!("JA4 {j}")));
+    if let Some(subject) = &t.cert_subject {
+        let signed = if t.self_signed == Some(true) { "self-signed " } else { "" };
+        parts.push(format!("{signed}certificate {subject}"));
+    }
+    format!(": {}", parts.join(", "))
+}
+
+/// What an SSH connection said, for a reason's detail: `: client X, server Y, HASSH h`.
+fn ssh_detail(s: &crate::handshakes::SshRec) -> String {
+    let parts: Vec<String> =
+        [("client", &s.client), ("server", &s.server), ("HASSH", &s.hassh), ("HASSH-server", &s.hassh_server)]
+            .into_iter()
+            .filter_map(|(k, v)| v.as_ref().map(|v| format!("{k} {v}")))
+            .collect();
+    if parts.is_empty() { String::new() } else { format!(": {}", parts.join(", ")) }
 }
 
 /// Packets from the initiator at a steady period, like a beacon (CIR flows excepted).

@@ -3,13 +3,15 @@
 //! limits.
 
 use crate::flows::Endpoint;
+use crate::flows::Names;
+use crate::handshakes::Readers;
 use crate::messages::{Found, Out};
 use crate::report::{LimitsRec, TcpChannelRec, epoch, micros, rfc3339};
-use crate::vocab::ConnectionEnd;
+use crate::vocab::{ConnectionEnd, FlowKind};
 use std::time::Duration;
 use wvcir::clients::Carrier;
 use wvcir::sms::Encoding;
-use wvcir::tcp::{Connection, Dir, Line, LineKind, Segment};
+use wvcir::tcp::{Chunk, Connection, Dir, Line, LineKind, Segment, Told};
 use wvcir::{Channel, Command, PortMap, Transport};
 
 /// PING round trips kept per TCP channel (the count is exact beyond it).
@@ -35,6 +37,8 @@ pub struct TcpState {
     pub server: Endpoint,
     conn: Connection,
     info: ChannelInfo,
+    /// TLS or SSH handshake readers, while a direction is being read (see `handshakes`).
+    readers: Option<Box<Readers>>,
 }
 
 /// What a TCP channel's lines said, gathered for its record.
@@ -73,7 +77,7 @@ impl TcpState {
             protocol_errors: 0,
             end: None,
         };
-        Self { client, server, conn: Connection::default(), info }
+        Self { client, server, conn: Connection::default(), info, readers: None }
     }
 
     /// Whether a new SYN on this 4-tuple starts a new connection: this one ended or said something.
@@ -81,16 +85,17 @@ impl TcpState {
         self.info.end.is_some() || self.info.lines > 0
     }
 
-    /// Takes one segment of the connection (`src` sent it).
+    /// Takes one segment of the connection (`src` sent it); its lines add to `counts`, its TLS
+    /// or SSH handshakes to `names`.
     pub fn segment(
         &mut self,
         seg: Segment<'_>,
         src: Endpoint,
         ts: Duration,
-        counts: FlowCounts<'_>,
+        (counts, names): (FlowCounts<'_>, &mut Option<Box<Names>>),
         out: &mut Out<'_>,
     ) {
-        let TcpState { client, server, conn, info } = self;
+        let TcpState { client, server, conn, info, readers } = self;
         info.last_frame = seg.frame;
         info.last_ts = ts;
         info.end = match (seg.control, info.end) {
@@ -100,7 +105,17 @@ impl TcpState {
         };
         let seg = Segment { dir: if src == *client { Dir::ToServer } else { Dir::ToClient }, ..seg };
         let mut lines = Lines { client: *client, server: *server, info, counts, out };
-        conn.segment(&seg, &mut |line| lines.line(line));
+        let mut data = |dir: Dir, chunk: Chunk<'_>, told: Option<Told<'_>>| {
+            if let Some(t) = told {
+                readers.get_or_insert_default().start(dir, t.foreign, t.held, names.get_or_insert_default());
+            }
+            let Some(r) = readers.as_deref_mut() else { return };
+            r.chunk(dir, chunk, names.get_or_insert_default());
+            if r.idle() {
+                *readers = None;
+            }
+        };
+        conn.segment_with_data(&seg, &mut |line| lines.line(line), &mut data);
     }
 
     /// Ends the connection: lines still open are reported incomplete, what the engine dropped goes
@@ -113,7 +128,7 @@ impl TcpState {
         out: &mut Out<'_>,
         limits: &mut LimitsRec,
     ) -> Option<TcpChannelRec> {
-        let TcpState { client, server, conn, info } = &mut self;
+        let TcpState { client, server, conn, info, .. } = &mut self;
         let (frame, ts) = (info.last_frame, nanos(info.last_ts));
         let mut lines = Lines { client: *client, server: *server, info, counts, out };
         conn.end_of_capture(frame, ts, &mut |line| lines.line(line));
@@ -186,7 +201,12 @@ impl Lines<'_, '_> {
         info.lines += 1;
         let Ok(m) = &line.message else {
             info.protocol_errors += 1;
-            self.counts.other_payloads += 1;
+            let kind = match line.foreign {
+                Some(wvcir::tcp::Foreign::Tls) => FlowKind::Tls,
+                Some(wvcir::tcp::Foreign::Ssh) => FlowKind::Ssh,
+                None => FlowKind::from(wvcir::classify(line.bytes, Transport::Tcp).kind),
+            };
+            self.counts.other(kind);
             return;
         };
         self.counts.messages += 1;
@@ -252,7 +272,7 @@ mod tests {
         for (frame, src, seq, control, payload) in segs {
             let ts = Duration::from_millis(frame * 10);
             let seg = Segment { frame, ts: nanos(ts), dir: Dir::ToServer, seq, control, payload };
-            state.segment(seg, src, ts, &mut tally, &mut out);
+            state.segment(seg, src, ts, (&mut tally, &mut None), &mut out);
         }
         let rec = state.close(0, &mut tally, &mut out, &mut limits).expect("it spoke the protocol");
         let (messages, other) = (tally.messages, tally.other_payloads);

@@ -40,11 +40,14 @@ pub enum Case {
     /// `n` TCP connections to 3717, each from its own address and port, each saying `HELO` once:
     /// `n` TCP CIR channels.
     HeloConnections { n: u32 },
+    /// TLS on 3717 at its worst: a ClientHello with 10,000 extensions, one with a 64 KB server
+    /// name, one sent in 1-byte segments, and a server whose certificate chain is 1 MB.
+    TlsHandshakes,
 }
 
 impl Case {
     /// Every case at the size the robustness suite states (issue 7).
-    pub const FULL: [Case; 11] = [
+    pub const FULL: [Case; 12] = [
         Case::DistinctFlows { n: 1_000_000 },
         Case::NoLineEnd { segments: 20_000 },
         Case::Fragments { n: 100_000 },
@@ -56,6 +59,7 @@ impl Case {
         Case::UnansweredRequests { n: 1_000_000 },
         Case::DistinctCookies { n: 1_000_000 },
         Case::HeloConnections { n: 1_000_000 },
+        Case::TlsHandshakes,
     ];
 
     /// The file name it is written under.
@@ -70,6 +74,7 @@ impl Case {
             Case::UnansweredRequests { n } => format!("unanswered-{n}.pcap"),
             Case::DistinctCookies { n } => format!("cookies-{n}.pcap"),
             Case::HeloConnections { n } => format!("helo-connections-{n}.pcap"),
+            Case::TlsHandshakes => "tls-handshakes.pcap".to_owned(),
         }
     }
 
@@ -93,6 +98,9 @@ impl Case {
             Case::HeloConnections { n } => {
                 format!("{n} TCP connections to 3717, each from its own address saying HELO")
             }
+            Case::TlsHandshakes => {
+                "TLS hellos with 10,000 extensions, a 64 KB SNI, 1-byte segments; a 1 MB certificate chain".to_owned()
+            }
         }
     }
 
@@ -110,6 +118,7 @@ impl Case {
             Case::UnansweredRequests { n } => {
                 3 + u64::from(n.div_ceil(PINGS_PER_SEGMENT)) + u64::from(n.div_ceil(OKS_PER_SEGMENT))
             }
+            Case::TlsHandshakes => tls_handshake_frames().len() as u64 + 2,
         }
     }
 
@@ -125,6 +134,7 @@ impl Case {
             Case::UnansweredRequests { n } => unanswered_requests(n, out).map(|_| None),
             Case::DistinctCookies { n } => distinct_cookies(n, out).map(|_| None),
             Case::HeloConnections { n } => helo_connections(n, out).map(|_| None),
+            Case::TlsHandshakes => tls_handshakes(out).map(|_| None),
         }
     }
 }
@@ -269,6 +279,109 @@ fn helo_connections<W: Write>(n: u32, out: W) -> io::Result<()> {
         p.frame(&tcp_segment_from(endpoint(i), 1, format!("HELO s{i}\r\n").as_bytes()))?;
     }
     p.frame(&good_cir("wv:after.connections"))?;
+    p.finish()
+}
+
+/// A TCP segment between two endpoints (ACK, PSH).
+fn tcp_between(src: (IpAddr, u16), dst: (IpAddr, u16), seq: u32, payload: &[u8]) -> Vec<u8> {
+    let flags = crate::net::Flags { ack: true, psh: true, ..Default::default() };
+    let t = Transport::Tcp { seq, ack: 1, flags, window: 65_535 };
+    frame(Link::Ethernet, &ip_packet(src, dst, 0, &t, payload), false)
+}
+
+/// A TLS handshake message cut into handshake records of at most 2^14 bytes.
+fn tls_records(kind: u8, body: &[u8]) -> Vec<u8> {
+    let mut msg = vec![kind];
+    msg.extend_from_slice(&(body.len() as u32).to_be_bytes()[1..]);
+    msg.extend_from_slice(body);
+    let mut out = Vec::new();
+    for rec in msg.chunks(16_384) {
+        out.extend_from_slice(&[22, 3, 3]);
+        out.extend_from_slice(&(rec.len() as u16).to_be_bytes());
+        out.extend_from_slice(rec);
+    }
+    out
+}
+
+/// A ClientHello body: one cipher suite, a server name of `sni_len` bytes, then `extra`
+/// empty extensions.
+fn hello_body(sni_len: usize, extra: u16) -> Vec<u8> {
+    let mut exts = Vec::new();
+    let name = vec![b'a'; sni_len];
+    let list = [&[0u8][..], &(sni_len as u16).to_be_bytes(), &name].concat();
+    let sni = [&(list.len() as u16).to_be_bytes()[..], &list].concat();
+    exts.extend_from_slice(&[0, 0]);
+    exts.extend_from_slice(&(sni.len() as u16).to_be_bytes());
+    exts.extend_from_slice(&sni);
+    for i in 0..extra {
+        exts.extend_from_slice(&(0x1000 + i).to_be_bytes());
+        exts.extend_from_slice(&[0, 0]);
+    }
+    let mut body = vec![3, 3];
+    body.extend_from_slice(&[0x42; 32]);
+    body.extend_from_slice(&[0, 0, 2, 0x13, 0x01, 1, 0]);
+    body.extend_from_slice(&(exts.len().min(0xffff) as u16).to_be_bytes());
+    body.extend_from_slice(&exts);
+    body
+}
+
+/// A DER certificate with only what names it: version, serial, algorithm, issuer = subject
+/// `CN=<cn>`, validity.
+fn small_certificate(cn: &[u8]) -> Vec<u8> {
+    let tlv = |tag: u8, content: &[u8]| [&[tag, content.len() as u8][..], content].concat();
+    let atv = tlv(0x30, &[tlv(0x06, &[0x55, 4, 3]), tlv(0x0c, cn)].concat());
+    let name = tlv(0x30, &tlv(0x31, &atv));
+    let tbs = [
+        tlv(0xa0, &tlv(0x02, &[2])),
+        tlv(0x02, &[1]),
+        tlv(0x30, &tlv(0x06, &[0x2a, 0x86, 0x48, 0xce, 0x3d, 4, 3, 2])),
+        name.clone(),
+        tlv(0x30, &[tlv(0x17, b"090314100000Z"), tlv(0x17, b"390314100000Z")].concat()),
+        name,
+    ]
+    .concat();
+    tlv(0x30, &tlv(0x30, &tbs))
+}
+
+/// The frames of [`Case::TlsHandshakes`], four connections one after the other.
+fn tls_handshake_frames() -> Vec<Vec<u8>> {
+    let server = (SERVER, 3717);
+    let mut frames = Vec::new();
+    let mut send = |src: (IpAddr, u16), dst: (IpAddr, u16), stream: &[u8], size: usize| {
+        for (i, seg) in stream.chunks(size).enumerate() {
+            frames.push(tcp_between(src, dst, 1 + (i * size) as u32, seg));
+        }
+    };
+    send(endpoint(1), server, &tls_records(1, &hello_body(16, 10_000)), 1460);
+    send(endpoint(2), server, &tls_records(1, &hello_body(65_000, 0)), 1460);
+    let hello = wvcir::tls::client_hello_record(0x0303, b"one-byte.example", &[0x1301], &[b"h2"]);
+    send(endpoint(3), server, &hello, 1);
+    let hello = wvcir::tls::client_hello_record(0x0303, b"chain.example", &[0xc02f], &[]);
+    send(endpoint(4), server, &hello, 1460);
+    let mut server_hello = vec![3, 3];
+    server_hello.extend_from_slice(&[0x24; 32]);
+    server_hello.extend_from_slice(&[0, 0xc0, 0x2f, 0]);
+    let first = small_certificate(b"chain.example");
+    let mut list = (first.len() as u32).to_be_bytes()[1..].to_vec();
+    list.extend_from_slice(&first);
+    while list.len() < 1 << 20 {
+        list.extend_from_slice(&[0, 0x40, 0]);
+        list.extend_from_slice(&[0x30; 0x4000]);
+    }
+    let mut certificate = (list.len() as u32).to_be_bytes()[1..].to_vec();
+    certificate.extend_from_slice(&list);
+    let flight = [tls_records(2, &server_hello), tls_records(11, &certificate)].concat();
+    send(server, endpoint(4), &flight, 1460);
+    frames
+}
+
+fn tls_handshakes<W: Write>(out: W) -> io::Result<()> {
+    let mut p = Pcap::new(out)?;
+    p.frame(&good_cir("wv:before.handshakes"))?;
+    for f in tls_handshake_frames() {
+        p.frame(&f)?;
+    }
+    p.frame(&good_cir("wv:after.handshakes"))?;
     p.finish()
 }
 

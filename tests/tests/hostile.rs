@@ -333,3 +333,30 @@ fn a_million_tcp_connections_that_say_helo() {
     assert_eq!(e.summary["tcp_channels"], 1_000_000);
     assert_eq!(e.last_message["cookie"], "wv:after.connections");
 }
+
+#[test]
+fn tls_hellos_and_certificate_chains_that_go_too_far() {
+    let case = Case::TlsHandshakes;
+    let Some((dir, e, run, _)) = run_ndjson(case) else { return };
+    assert_eq!(run.code, 0);
+    assert_eq!(
+        e.input["limits"]["handshake_cut"], 2,
+        "the hellos with 10,000 extensions and a 64 KB SNI are given up, and counted"
+    );
+    assert_eq!(e.last_message["cookie"], "wv:after.handshakes");
+    assert_eq!(e.summary["messages"], 2, "nothing inside the handshakes reads as CIR");
+    let out = dir.0.join("report.json");
+    assert_eq!(analyze(&dir.0.join(case.file_name()), &out, &[]).code, 0);
+    let doc: Value = serde_json::from_reader(std::fs::File::open(&out).unwrap()).unwrap();
+    let tls: Vec<&Value> =
+        doc["flows"].as_array().unwrap().iter().map(|f| &f["tls"]).filter(|t| !t.is_null()).collect();
+    let field = |k: &str| tls.iter().filter_map(|t| t[k].as_str()).collect::<Vec<_>>();
+    assert_eq!(field("sni"), ["one-byte.example", "chain.example"], "the hello in 1-byte segments is read whole");
+    assert_eq!(
+        field("cert_subject"),
+        ["CN=chain.example"],
+        "the first certificate of a 1 MB chain, never buffered whole"
+    );
+    let kinds = doc["flows"].as_array().unwrap().iter().filter(|f| f["classification"]["kind"] == "tls").count();
+    assert_eq!(kinds, 4, "the hellos given up still make their flows TLS (with no fields)");
+}

@@ -38,6 +38,9 @@ fn readme_jq_recipes_print_what_the_readme_says() {
     let dir = std::env::temp_dir().join(format!("wvcir-jq-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     std::fs::write(dir.join("report.json"), report).unwrap();
+    // Recipes that join other tools' logs read them from samples/, as from the checkout's root.
+    let _ = std::fs::remove_file(dir.join("samples"));
+    std::os::unix::fs::symlink(root().join("samples"), dir.join("samples")).unwrap();
     for (cmd, want) in recipes {
         let out = Command::new("sh").arg("-c").arg(&cmd).current_dir(&dir).output().unwrap();
         assert!(out.status.success(), "{cmd}\n{}", String::from_utf8_lossy(&out.stderr));

@@ -253,6 +253,15 @@ impl Sniffer {
     }
 }
 
+/// A direction's first bytes told it speaks a protocol other than CIR lines.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Told<'a> {
+    /// Which.
+    pub foreign: Foreign,
+    /// The bytes the sniffer held before the chunk that told (a reader takes them first).
+    pub held: &'a [u8],
+}
+
 /// What a line's read context is computed from.
 #[derive(Clone, Copy)]
 struct Reads<'a> {
@@ -412,17 +421,19 @@ impl Connection {
     /// Takes one segment (any segment: with or without payload, in capture order); `out` gets
     /// every line it completes, in stream order.
     pub fn segment(&mut self, seg: &Segment<'_>, out: &mut dyn FnMut(&Line<'_>)) {
-        self.segment_with_data(seg, out, &mut |_, _| {});
+        self.segment_with_data(seg, out, &mut |_, _, _| {});
     }
 
     /// [`Connection::segment`], and `data` also gets what the segment made deliverable in its
     /// direction, in stream order, before it is framed: the in-order bytes (and the gaps and end)
-    /// that protocols which are not lines (a TLS or SSH handshake) are read from.
+    /// that protocols which are not lines (a TLS or SSH handshake) are read from. With the chunk
+    /// whose bytes tell its [`Sniffer`] that the direction speaks TLS or SSH comes that verdict
+    /// and the bytes held before the chunk (which a reader of the stream takes first).
     pub fn segment_with_data(
         &mut self,
         seg: &Segment<'_>,
         out: &mut dyn FnMut(&Line<'_>),
-        data: &mut dyn FnMut(Dir, Chunk<'_>),
+        data: &mut dyn FnMut(Dir, Chunk<'_>, Option<Told<'_>>),
     ) {
         let Connection {
             dirs, pending, next_id, scratch, long_lines, requests_dropped, awaiting_answer, answer, ..
@@ -433,10 +444,13 @@ impl Connection {
         let when = (seg.frame, seg.ts);
         let saw_start = reasm.saw_start() || seg.control == Control::Syn;
         reasm.segment(seg.seq, seg.control, seg.payload, &mut |chunk| {
-            data(seg.dir, chunk);
+            let told = match chunk {
+                Chunk::Data { bytes, .. } => sniffer.push(bytes).and_then(|(v, held)| Some(Told { foreign: v?, held })),
+                _ => None,
+            };
+            data(seg.dir, chunk, told);
             match chunk {
                 Chunk::Data { offset, bytes } => {
-                    sniffer.push(bytes);
                     if !std::mem::replace(started, true) && !saw_start {
                         // Joined mid-stream: the first bytes may be the tail of a line.
                         framer.gap(0);

@@ -24,6 +24,6 @@ pub mod connection;
 pub mod reassembly;
 pub mod seq;
 
-pub use connection::{Connection, ConnectionStats, Dir, Foreign, Line, LineKind, Request, Segment, Sniffer};
+pub use connection::{Connection, ConnectionStats, Dir, Foreign, Line, LineKind, Request, Segment, Sniffer, Told};
 pub use reassembly::{Chunk, MAX_HELD_BYTES, MAX_HELD_SEGMENTS, Reassembler, StreamStats};
 pub use seq::{Control, SeqNumber};
