@@ -43,7 +43,9 @@ for suite in "${suites[@]}"; do
   mounted=
   if [ ! -e "$root/proc/self" ]; then mount -t proc proc "$root/proc" && mounted=1; fi
   status=0
-  WVCIR_CHROOT="$root" cargo test --locked -p wvcir-tests --test wireshark_abi --test plugin_tshark || status=$?
+  # tls_ssh_fields: tshark 4.2 and newer compute JA4 themselves, so the JA4 of every sample is
+  # compared with theirs, not with the committed table.
+  WVCIR_CHROOT="$root" cargo test --locked -p wvcir-tests --test wireshark_abi --test plugin_tshark --test tls_ssh_fields || status=$?
   [ -z "$mounted" ] || umount "$root/proc"
   [ "$status" = 0 ] || exit "$status"
   echo "== $suite: passed in $(( $(date +%s) - start )) s"
