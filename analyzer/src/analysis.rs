@@ -97,7 +97,7 @@ impl Engine<'_> {
             L4::Tcp { payload, .. } => (Transport::Tcp, payload),
         };
         let (src, dst) = ((p.seg.src, p.seg.sport), (p.seg.dst, p.seg.dport));
-        let key = FlowKey::new(transport, src, dst);
+        let key = FlowKey::new(transport, src, dst).in_tunnel(p.seg.tunnel.id());
         if !self.flows.contains(&key) && !self.track(key, transport, &p, payload) {
             return;
         }
@@ -130,6 +130,10 @@ impl Engine<'_> {
         }
         let (src, dst) = ((p.seg.src, p.seg.sport), (p.seg.dst, p.seg.dport));
         let mut flow = Flow::new(transport, src, dst, channel, p.ts);
+        if !p.seg.tunnel.is_empty() {
+            flow.names.get_or_insert_default().tunnel =
+                p.seg.tunnel.layers().map(crate::report::TunnelRec::from).collect();
+        }
         flow.heuristic = heuristic;
         self.flows.insert(key, flow);
         true
@@ -285,6 +289,7 @@ fn count_skipped(s: &mut SkippedRec, why: Skipped) {
         Skipped::OtherProtocol => s.other_protocol += 1,
         Skipped::Undecodable => s.undecodable += 1,
         Skipped::Fragment => s.fragments += 1,
+        Skipped::TooDeep => s.tunnel_too_deep += 1,
     }
 }
 

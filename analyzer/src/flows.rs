@@ -24,6 +24,9 @@ pub struct FlowKey {
     transport: TransportKey,
     a: Endpoint,
     b: Endpoint,
+    /// The tunnel's id (`carriers::Tunnel::id`), 0 outside tunnels. 32 bits keep the key at
+    /// 48 bytes: a million-flow capture holds 100,000 of them.
+    tunnel: u32,
 }
 
 /// `Transport` with an order, for deterministic tie-breaks.
@@ -40,7 +43,12 @@ impl FlowKey {
             Transport::Udp => TransportKey::Udp,
             Transport::Tcp => TransportKey::Tcp,
         };
-        if x <= y { Self { transport, a: x, b: y } } else { Self { transport, a: y, b: x } }
+        if x <= y { Self { transport, a: x, b: y, tunnel: 0 } } else { Self { transport, a: y, b: x, tunnel: 0 } }
+    }
+
+    /// The same 5-tuple inside the tunnel with id `tunnel`: another flow.
+    pub fn in_tunnel(self, tunnel: u32) -> Self {
+        Self { tunnel, ..self }
     }
 }
 
@@ -106,9 +114,12 @@ pub struct Flow {
     pub tcp: Option<Box<TcpState>>,
 }
 
-/// What names a flow's peers beyond its kind, where its payloads showed it.
+/// What names a flow beyond its 5-tuple and kind: the tunnels that carried it, and what its
+/// payloads showed of its peers.
 #[derive(Debug, Default)]
 pub struct Names {
+    /// The tunnels its first packet came through, outermost first.
+    pub tunnel: Vec<crate::report::TunnelRec>,
     /// The first DNS question of a first payload.
     pub dns: Option<DnsRec>,
     /// The first TLS hellos and certificate of its TCP connections.
@@ -135,6 +146,18 @@ impl From<wvcir::DnsQuestion<'_>> for DnsRec {
     }
 }
 
+/// The kinds a payload that is not CIR can be.
+pub const OTHER_KINDS: [FlowKind; 8] = [
+    FlowKind::Tls,
+    FlowKind::HttpRequest,
+    FlowKind::HttpResponse,
+    FlowKind::Ssh,
+    FlowKind::Dns,
+    FlowKind::Text,
+    FlowKind::Binary,
+    FlowKind::Empty,
+];
+
 /// What a flow's payloads were: messages (those that decode cleanly apart), payloads that are
 /// not CIR, and the HTTP heads among its TCP lines. A flow's TCP connections add to it.
 #[derive(Debug, Default)]
@@ -143,8 +166,9 @@ pub struct Tally {
     /// Messages that decoded cleanly (not malformed).
     pub clean_messages: u64,
     pub other_payloads: u64,
-    /// What the payloads that are not CIR were, by kind (boxed: most flows have none).
-    pub other_kinds: Option<Box<BTreeMap<Name<FlowKind>, u64>>>,
+    /// What the payloads that are not CIR were: counts by [`OTHER_KINDS`] (boxed: most flows
+    /// have none; an array, not a map: a million beacon flows hold 100,000 of them at once).
+    pub other_kinds: Option<Box<[u64; OTHER_KINDS.len()]>>,
     pub http: crate::http::HttpSeen,
 }
 
@@ -154,8 +178,16 @@ impl Tally {
         self.other_payloads += 1;
         // A payload that looked like CIR but did not decode is text of no known protocol.
         let kind = if kind == FlowKind::Cir { FlowKind::Text } else { kind };
-        let n = self.other_kinds.get_or_insert_default().entry(Name(kind)).or_insert(0);
-        *n = n.saturating_add(1);
+        let i = OTHER_KINDS.iter().position(|k| *k == kind).unwrap_or(0);
+        if let Some(n) = self.other_kinds.get_or_insert_default().get_mut(i) {
+            *n = n.saturating_add(1);
+        }
+    }
+
+    /// [`Tally::other_kinds`] as the report writes it: the kinds seen, by name.
+    pub fn other_kinds(&self) -> BTreeMap<Name<FlowKind>, u64> {
+        let counts = self.other_kinds.as_deref().into_iter().flat_map(|c| OTHER_KINDS.iter().zip(c.iter()));
+        counts.filter(|(_, n)| **n > 0).map(|(k, n)| (Name(*k), *n)).collect()
     }
 }
 
@@ -285,6 +317,7 @@ impl Flow {
             dst_ip: self.responder.0.to_string(),
             dst_port: self.responder.1,
             community_id: crate::community_id::community_id(self.transport, self.initiator, self.responder),
+            tunnel: self.names.as_ref().map(|n| n.tunnel.clone()).unwrap_or_default(),
             channel: Some(Name(self.channel)),
             heuristic: self.heuristic,
             packets: self.packets,
@@ -298,7 +331,7 @@ impl Flow {
             },
             messages: self.tally.messages,
             other_payloads: self.tally.other_payloads,
-            other_kinds: self.tally.other_kinds.as_deref().cloned().unwrap_or_default(),
+            other_kinds: self.tally.other_kinds(),
             http: self.tally.http.record(),
             dns: self.names.as_ref().and_then(|n| n.dns.clone()),
             tls: self.names.as_ref().and_then(|n| n.tls.clone()),

@@ -25,6 +25,7 @@
 
 pub mod analysis;
 pub mod capture;
+pub mod carriers;
 pub mod community_id;
 pub mod decode;
 pub mod defrag;

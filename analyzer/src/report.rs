@@ -102,6 +102,8 @@ pub struct SkippedRec {
     pub undecodable: u64,
     /// IPv4 fragments held for reassembly (the datagram counts in the frame that completes it).
     pub fragments: u64,
+    /// Nested in more than `carriers::MAX_TUNNEL_DEPTH` tunnels: counted, not followed.
+    pub tunnel_too_deep: u64,
 }
 
 impl InputRec {
@@ -233,6 +235,28 @@ pub struct ReasonRec {
     pub count: Option<u64>,
 }
 
+/// One tunnel layer a flow came through, outermost first.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct TunnelRec {
+    pub kind: Name<crate::carriers::CarrierKind>,
+    /// The outer packet's addresses, for the layers carried in IP (not MPLS, PPPoE).
+    pub outer_src: Option<String>,
+    pub outer_dst: Option<String>,
+    /// TEID (GTP-U), VNI (VXLAN, Geneve), key (GRE), top label (MPLS), session (PPPoE).
+    pub id: Option<u32>,
+}
+
+impl From<&crate::carriers::Layer> for TunnelRec {
+    fn from(l: &crate::carriers::Layer) -> Self {
+        TunnelRec {
+            kind: Name(l.kind),
+            outer_src: l.outer.map(|o| o.0.to_string()),
+            outer_dst: l.outer.map(|o| o.1.to_string()),
+            id: l.id,
+        }
+    }
+}
+
 #[derive(Clone, Debug, Serialize)]
 pub struct FlowRec {
     pub input: usize,
@@ -241,8 +265,10 @@ pub struct FlowRec {
     pub src_port: u16,
     pub dst_ip: String,
     pub dst_port: u16,
-    /// Community ID v1 of the flow (seed 0).
+    /// Community ID v1 of the flow (seed 0), of its innermost 5-tuple.
     pub community_id: String,
+    /// The tunnels that carried it, outermost first; empty when none.
+    pub tunnel: Vec<TunnelRec>,
     pub channel: Option<Name<Channel>>,
     pub heuristic: bool,
     pub packets: u64,

@@ -250,6 +250,16 @@ core_vocabulary!(wvcir::clients::Client = wvcir::clients::Client::ALL);
 core_vocabulary!(wvcir::clients::Verdict = wvcir::clients::Verdict::ALL);
 core_vocabulary!(wvcir::clients::Loss = wvcir::clients::Loss::ALL);
 
+impl Vocabulary for crate::carriers::CarrierKind {
+    const ALL: &'static [Self] = {
+        use crate::carriers::CarrierKind as C;
+        &[C::GtpU, C::Vxlan, C::Geneve, C::Gre, C::Mpls, C::Pppoe, C::IpInIp]
+    };
+    fn name(self) -> &'static str {
+        crate::carriers::CarrierKind::name(self)
+    }
+}
+
 impl Vocabulary for Command {
     const ALL: &'static [Self] = &[Command::Wvci, Command::Helo, Command::Ok, Command::Ping];
     fn name(self) -> &'static str {

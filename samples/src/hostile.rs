@@ -43,11 +43,14 @@ pub enum Case {
     /// TLS on 3717 at its worst: a ClientHello with 10,000 extensions, one with a 64 KB server
     /// name, one sent in 1-byte segments, and a server whose certificate chain is 1 MB.
     TlsHandshakes,
+    /// A UDP CIR to 3717 inside `depth` nested GRE tunnels (IPv4 in GRE in IPv4 ...). 2,500 is
+    /// about as deep as an IPv4 packet (65,535 bytes, 24 bytes a layer) can be with true lengths.
+    DeepGre { depth: u32 },
 }
 
 impl Case {
     /// Every case at the size the robustness suite states (issue 7).
-    pub const FULL: [Case; 12] = [
+    pub const FULL: [Case; 13] = [
         Case::DistinctFlows { n: 1_000_000 },
         Case::NoLineEnd { segments: 20_000 },
         Case::Fragments { n: 100_000 },
@@ -60,6 +63,7 @@ impl Case {
         Case::DistinctCookies { n: 1_000_000 },
         Case::HeloConnections { n: 1_000_000 },
         Case::TlsHandshakes,
+        Case::DeepGre { depth: 2_500 },
     ];
 
     /// The file name it is written under.
@@ -75,6 +79,7 @@ impl Case {
             Case::DistinctCookies { n } => format!("cookies-{n}.pcap"),
             Case::HeloConnections { n } => format!("helo-connections-{n}.pcap"),
             Case::TlsHandshakes => "tls-handshakes.pcap".to_owned(),
+            Case::DeepGre { depth } => format!("gre-{depth}-deep.pcap"),
         }
     }
 
@@ -101,6 +106,7 @@ impl Case {
             Case::TlsHandshakes => {
                 "TLS hellos with 10,000 extensions, a 64 KB SNI, 1-byte segments; a 1 MB certificate chain".to_owned()
             }
+            Case::DeepGre { depth } => format!("a UDP CIR inside {depth} nested GRE tunnels"),
         }
     }
 
@@ -119,6 +125,7 @@ impl Case {
                 3 + u64::from(n.div_ceil(PINGS_PER_SEGMENT)) + u64::from(n.div_ceil(OKS_PER_SEGMENT))
             }
             Case::TlsHandshakes => tls_handshake_frames().len() as u64 + 2,
+            Case::DeepGre { .. } => 3,
         }
     }
 
@@ -135,6 +142,7 @@ impl Case {
             Case::DistinctCookies { n } => distinct_cookies(n, out).map(|_| None),
             Case::HeloConnections { n } => helo_connections(n, out).map(|_| None),
             Case::TlsHandshakes => tls_handshakes(out).map(|_| None),
+            Case::DeepGre { depth } => deep_gre(depth, out).map(|_| None),
         }
     }
 }
@@ -373,6 +381,21 @@ fn tls_handshake_frames() -> Vec<Vec<u8>> {
     let flight = [tls_records(2, &server_hello), tls_records(11, &certificate)].concat();
     send(server, endpoint(4), &flight, 1460);
     frames
+}
+
+fn deep_gre<W: Write>(depth: u32, out: W) -> io::Result<()> {
+    let mut p = Pcap::new(out)?;
+    p.frame(&good_cir("wv:before.gre"))?;
+    let payload = LineRepr::Cir { version: b"1.3", cookie: b"wv:deep.gre" }.to_vec(LineEnd::CrLf);
+    let mut ip = ip_packet((SERVER, 40_000), (PHONE, 3717), 1, &Transport::Udp, &payload);
+    for _ in 0..depth {
+        // GRE without options, protocol IPv4; an outer IPv4 header whose length field saturates.
+        let inner = [&[0, 0, 0x08, 0x00][..], &ip].concat();
+        ip = crate::net::ip_raw(SERVER, PHONE, 47, &inner);
+    }
+    p.frame(&frame(Link::Ethernet, &ip, false))?;
+    p.frame(&good_cir("wv:after.gre"))?;
+    p.finish()
 }
 
 fn tls_handshakes<W: Write>(out: W) -> io::Result<()> {

@@ -71,6 +71,11 @@ pub fn samples() -> Vec<Sample> {
         ),
         sample("wap-push.pcap", "WAP Push CIR on UDP 2948: short-integer and text content type", s::wap_push()),
         sample("vlan-qinq.pcap", "CIR in an 802.1Q-tagged and a QinQ-tagged Ethernet frame", s::vlan()),
+        sample(
+            "tunnels.pcap",
+            "CIRs in tunnels: GTP-U, VLAN in VXLAN, that in GTP-U, Geneve, GRE (key, Ethernet), MPLS, PPPoE, 4in4, 6in4, 4in6",
+            s::tunnels(),
+        ),
         sample("linux-sll.pcap", "Linux cooked capture v1 (tcpdump -i any)", s::single_link(Link::Sll)),
         sample("linux-sll2.pcap", "Linux cooked capture v2", s::single_link(Link::Sll2 { ifindex: 2 })),
         sample("raw-ip.pcap", "Raw IP link type", s::single_link(Link::RawIp)),

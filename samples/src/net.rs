@@ -163,3 +163,47 @@ pub fn frame(link: Link, ip: &[u8], outbound: bool) -> Vec<u8> {
 
 /// The TCP header length etherparse writes (no options).
 pub const TCP_HEADER_LEN: usize = TcpHeader::MIN_LEN;
+
+/// An IP packet of any protocol number around `payload` (a tunnel: GRE 47, IPv4 4, IPv6 41),
+/// don't-fragment set, checksum computed.
+pub fn ip_raw(src: IpAddr, dst: IpAddr, proto: u8, payload: &[u8]) -> Vec<u8> {
+    let mut p = match (src, dst) {
+        (IpAddr::V4(s), IpAddr::V4(d)) => {
+            let total = (20 + payload.len()).min(usize::from(u16::MAX)) as u16;
+            let mut h = vec![0x45, 0];
+            h.extend_from_slice(&total.to_be_bytes());
+            h.extend_from_slice(&[0, 0, 0x40, 0, 64, proto, 0, 0]);
+            h.extend_from_slice(&s.octets());
+            h.extend_from_slice(&d.octets());
+            let sum: u32 = h.chunks(2).map(|w| u32::from(u16::from_be_bytes([w[0], w[1]]))).sum();
+            let folded = !(((sum & 0xffff) + (sum >> 16)) as u16);
+            h[10..12].copy_from_slice(&folded.to_be_bytes());
+            h
+        }
+        (IpAddr::V6(s), IpAddr::V6(d)) => {
+            let mut h = vec![0x60, 0, 0, 0];
+            h.extend_from_slice(&(payload.len() as u16).to_be_bytes());
+            h.extend_from_slice(&[proto, 64]);
+            h.extend_from_slice(&s.octets());
+            h.extend_from_slice(&d.octets());
+            h
+        }
+        _ => panic!("mixed IPv4/IPv6 endpoints"),
+    };
+    p.extend_from_slice(payload);
+    p
+}
+
+/// An Ethernet II header (MACs from the IPs, as [`frame`] makes them) with `ethertype`, then
+/// `payload`.
+pub fn ethernet_frame(src: IpAddr, dst: IpAddr, ethertype: u16, payload: &[u8]) -> Vec<u8> {
+    let octets = |ip: IpAddr| match ip {
+        IpAddr::V4(a) => a.octets().to_vec(),
+        IpAddr::V6(a) => a.octets().to_vec(),
+    };
+    let mut f = mac_for(&octets(dst)).to_vec();
+    f.extend_from_slice(&mac_for(&octets(src)));
+    f.extend_from_slice(&ethertype.to_be_bytes());
+    f.extend_from_slice(payload);
+    f
+}

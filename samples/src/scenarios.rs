@@ -1074,3 +1074,115 @@ pub fn bad_files() -> Vec<(&'static str, Vec<u8>, &'static str)> {
 }
 
 const BASE_EPOCH_U32: u32 = crate::capture::BASE_EPOCH as u32;
+
+/// Sample: CIRs inside the tunnels of mobile cores, clouds and enterprise networks, one per frame:
+/// GTP-U (with an extension header), VXLAN carrying a VLAN-tagged frame, that nested in GTP-U,
+/// Geneve, GRE with a key, GRE bridging Ethernet, an MPLS label stack, a PPPoE session, 4in4,
+/// 6in4 and 4in6.
+pub fn tunnels() -> Capture {
+    use crate::net::{ethernet_frame, frame, ip_raw};
+    let mut cap = Capture::new(Format::Pcap { link: Link::Ethernet, big_endian: false, nanos: false });
+    let (enb, upf) = (v4(203, 0, 113, 20), v4(203, 0, 113, 21));
+    let (vtep_a, vtep_b) = (v4(203, 0, 113, 30), v4(203, 0, 113, 31));
+    let v6 = |a: u16, b: u16, c: u16| IpAddr::V6(Ipv6Addr::new(0x2001, 0xdb8, a, 0, 0, 0, b, c));
+    let (v6_a, v6_b) = (v6(0xffff, 0, 1), v6(0xffff, 0, 2));
+    let (phone_v6, server_v6) = (v6(0x51, 0, 0x23), v6(0x10, 0, 0x10));
+    let inner = |n: u16| {
+        ip_packet(
+            (SERVER, 40_300 + n),
+            (CLIENT, 3717),
+            0x0400 + n,
+            &Transport::Udp,
+            &cir("1.3", &format!("wv:tunnel.{n}"), LineEnd::CrLf),
+        )
+    };
+    let outer_udp = |src: IpAddr, dst: IpAddr, sport: u16, dport: u16, payload: &[u8]| {
+        ip_packet((src, sport), (dst, dport), 0, &Transport::Udp, payload)
+    };
+    let gtp = |teid: u32, ip: &[u8], ext: bool| {
+        let mut h = vec![if ext { 0x34 } else { 0x30 }, 0xff];
+        let ext_bytes: &[u8] = if ext { &[0, 0, 0, 0x85, 1, 0x10, 0x09, 0] } else { &[] };
+        h.extend_from_slice(&((ext_bytes.len() + ip.len()) as u16).to_be_bytes());
+        h.extend_from_slice(&teid.to_be_bytes());
+        h.extend_from_slice(ext_bytes);
+        h.extend_from_slice(ip);
+        h
+    };
+    let vxlan = |vni: u32, eth: &[u8]| [&[0x08, 0, 0, 0][..], &(vni << 8).to_be_bytes(), eth].concat();
+    let notes = [
+        "CIR in GTP-U (TEID 0x1a2b3c4d, a PDU session container extension header)",
+        "CIR in VXLAN (VNI 5001), the inner frame tagged VLAN 100",
+        "CIR in VLAN 100 in VXLAN (VNI 5002) in GTP-U (TEID 0x1a2b3c4e)",
+        "CIR in Geneve (VNI 7001, Ethernet)",
+        "CIR in GRE with key 42",
+        "CIR in GRE bridging Ethernet (key 43)",
+        "CIR under an MPLS label stack (labels 16, 17)",
+        "CIR in a PPPoE session (id 0x002a)",
+        "CIR in IPv4 in IPv4",
+        "CIR in IPv6 in IPv4 (6in4)",
+        "CIR in IPv4 in IPv6",
+    ];
+    let frames: Vec<Vec<u8>> = vec![
+        frame(Link::Ethernet, &outer_udp(enb, upf, 2152, 2152, &gtp(0x1a2b_3c4d, &inner(1), true)), false),
+        frame(
+            Link::Ethernet,
+            &outer_udp(vtep_a, vtep_b, 49_152, 4789, &vxlan(5001, &frame(Link::Vlan(100), &inner(2), false))),
+            false,
+        ),
+        {
+            let vx = outer_udp(vtep_a, vtep_b, 49_153, 4789, &vxlan(5002, &frame(Link::Vlan(100), &inner(3), false)));
+            frame(Link::Ethernet, &outer_udp(enb, upf, 2152, 2152, &gtp(0x1a2b_3c4e, &vx, false)), false)
+        },
+        {
+            let geneve = [
+                &[0x00, 0x00, 0x65, 0x58][..],
+                &(7001u32 << 8).to_be_bytes(),
+                &frame(Link::Ethernet, &inner(4), false),
+            ]
+            .concat();
+            frame(Link::Ethernet, &outer_udp(vtep_a, vtep_b, 49_154, 6081, &geneve), false)
+        },
+        frame(
+            Link::Ethernet,
+            &ip_raw(vtep_a, vtep_b, 47, &[&[0x20, 0, 0x08, 0x00, 0, 0, 0, 42][..], &inner(5)].concat()),
+            false,
+        ),
+        frame(
+            Link::Ethernet,
+            &ip_raw(
+                vtep_a,
+                vtep_b,
+                47,
+                &[&[0x20, 0, 0x65, 0x58, 0, 0, 0, 43][..], &frame(Link::Ethernet, &inner(6), false)].concat(),
+            ),
+            false,
+        ),
+        ethernet_frame(vtep_a, vtep_b, 0x8847, &[&[0, 0x01, 0x00, 0x40, 0, 0x01, 0x11, 0x40][..], &inner(7)].concat()),
+        ethernet_frame(CLIENT, SERVER, 0x8864, &{
+            let ip = inner(8);
+            [&[0x11, 0, 0x00, 0x2a][..], &((ip.len() + 2) as u16).to_be_bytes(), &[0x00, 0x21], &ip].concat()
+        }),
+        frame(Link::Ethernet, &ip_raw(vtep_a, vtep_b, 4, &inner(9)), false),
+        frame(
+            Link::Ethernet,
+            &ip_raw(
+                vtep_a,
+                vtep_b,
+                41,
+                &ip_packet(
+                    (server_v6, 40_310),
+                    (phone_v6, 3717),
+                    0,
+                    &Transport::Udp,
+                    &cir("1.3", "wv:tunnel.10", LineEnd::CrLf),
+                ),
+            ),
+            false,
+        ),
+        frame(Link::Ethernet, &ip_raw(v6_a, v6_b, 4, &inner(11)), false),
+    ];
+    for (i, (f, note)) in frames.into_iter().zip(notes).enumerate() {
+        cap.push_frame(1.0 + i as f64, 0, f, note);
+    }
+    cap
+}

@@ -31,7 +31,9 @@ fn tshark_ids(t: &Tshark, sample: &str) -> BTreeMap<Key, BTreeSet<String>> {
         "tcp.dstport",
     ];
     let mut args = vec!["-n", "--enable-protocol", "communityid", "-Y", "(udp || tcp) && !icmp && !icmpv6"];
-    args.extend(["-T", "fields", "-E", "occurrence=f"]);
+    // The last occurrence of each field: the innermost packet of a tunneled frame, whose 5-tuple
+    // Wireshark's Community ID (and ours) is computed on.
+    args.extend(["-T", "fields", "-E", "occurrence=l"]);
     for f in fields {
         args.extend(["-e", f]);
     }
@@ -40,14 +42,19 @@ fn tshark_ids(t: &Tshark, sample: &str) -> BTreeMap<Key, BTreeSet<String>> {
     let mut ids: BTreeMap<Key, BTreeSet<String>> = BTreeMap::new();
     for line in String::from_utf8(out.stdout).unwrap().lines() {
         let c: Vec<&str> = line.split('\t').collect();
-        let (id, src, dst) =
-            (c[0], if c[1].is_empty() { c[2] } else { c[1] }, if c[3].is_empty() { c[4] } else { c[3] });
+        let id = c[0];
         let (proto, sport, dport) = if c[5].is_empty() { ("tcp", c[7], c[8]) } else { ("udp", c[5], c[6]) };
         let (Ok(sport), Ok(dport)) = (sport.parse(), dport.parse()) else { continue };
         if id.is_empty() {
             continue;
         }
-        ids.entry(key(proto, (src, sport), (dst, dport))).or_default().insert(id.to_owned());
+        // IPv6 in IPv4 (or the reverse) has both; the pair of the inner family is the one a
+        // record can match.
+        for (src, dst) in [(c[1], c[3]), (c[2], c[4])] {
+            if !src.is_empty() && !dst.is_empty() {
+                ids.entry(key(proto, (src, sport), (dst, dport))).or_default().insert(id.to_owned());
+            }
+        }
     }
     ids
 }

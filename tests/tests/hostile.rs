@@ -360,3 +360,12 @@ fn tls_hellos_and_certificate_chains_that_go_too_far() {
     let kinds = doc["flows"].as_array().unwrap().iter().filter(|f| f["classification"]["kind"] == "tls").count();
     assert_eq!(kinds, 4, "the hellos given up still make their flows TLS (with no fields)");
 }
+
+#[test]
+fn a_cir_2500_gre_tunnels_deep() {
+    let case = Case::DeepGre { depth: 2_500 };
+    let Some((_dir, e, run, _)) = run_ndjson(case) else { return };
+    assert_eq!(run.code, 0);
+    assert_eq!(e.input["skipped"]["tunnel_too_deep"], 1, "followed to the depth bound, then counted");
+    assert_eq!(e.last_message["cookie"], "wv:after.gre", "the CIR after it is read");
+}
