@@ -162,7 +162,8 @@ impl Engine<'_> {
         let (src, dst) = ((p.seg.src, p.seg.sport), (p.seg.dst, p.seg.dport));
         let carrier = crate::messages::datagram_carrier(channel, decoded.encoding);
         let at = Found { frame: p.frame, ts: p.ts, channel, src, dst, encoding: decoded.encoding, carrier };
-        let mut out = Out { input: *input, sessions, on_record: &mut **on_record };
+        let tunnel = flows.get(&key).and_then(|f| f.names.as_deref()).map_or(&[][..], |n| &n.tunnel[..]);
+        let mut out = Out { input: *input, sessions, on_record: &mut **on_record, tunnel };
         out.message(&at, m, p.seg.dst, p.seg.src);
     }
 
@@ -188,20 +189,26 @@ impl Engine<'_> {
             control,
             payload,
         };
+        // The flow's tunnel names its messages; it is lent to them while the connection's
+        // handshakes may write the rest of the flow's names.
+        let tunnel = flow.names.as_deref_mut().map(|n| std::mem::take(&mut n.tunnel)).unwrap_or_default();
         let counts = (&mut flow.tally, &mut flow.names);
-        let mut out = Out { input: *input, sessions, on_record: &mut **on_record };
+        let mut out = Out { input: *input, sessions, on_record: &mut **on_record, tunnel: &tunnel };
         state.segment(seg, (p.seg.src, p.seg.sport), p.ts, counts, &mut out);
+        if !tunnel.is_empty() {
+            flow.names.get_or_insert_default().tunnel = tunnel;
+        }
     }
 
     /// Ends a flow's TCP connection; its record goes out if it spoke the protocol.
     fn close_tcp(&mut self, key: FlowKey, state: TcpState) {
         let Engine { flows, sessions, on_record, input, limits, .. } = self;
         let mut unused = crate::flows::Tally::default();
-        let counts = match flows.get_mut(&key) {
-            Some(f) => &mut f.tally,
-            None => &mut unused,
+        let (counts, tunnel) = match flows.get_mut(&key) {
+            Some(f) => (&mut f.tally, f.names.as_deref().map_or(&[][..], |n| &n.tunnel[..])),
+            None => (&mut unused, &[][..]),
         };
-        let mut out = Out { input: *input, sessions, on_record: &mut **on_record };
+        let mut out = Out { input: *input, sessions, on_record: &mut **on_record, tunnel };
         if let Some(rec) = state.close(*input, counts, &mut out, limits) {
             (self.on_record)(Record::TcpChannel(rec));
         }

@@ -4,7 +4,7 @@
 use crate::analysis::Record;
 use crate::community_id::community_id;
 use crate::flows::Endpoint;
-use crate::report::{ClientsRec, MessageRec, epoch, rfc3339};
+use crate::report::{ClientsRec, MessageRec, TunnelRec, epoch, rfc3339};
 use crate::sessions::{SeenCir, Sessions};
 use crate::vocab::{Finding, Name};
 use std::net::IpAddr;
@@ -47,8 +47,8 @@ pub fn text(bytes: &[u8]) -> String {
     }
 }
 
-/// The record of a decoded message.
-pub fn record(input: usize, at: &Found, m: &Message<'_>) -> MessageRec {
+/// The record of a decoded message that came through `tunnel`.
+pub fn record(input: usize, at: &Found, m: &Message<'_>, tunnel: &[TunnelRec]) -> MessageRec {
     let mut anomalies: Vec<Name<Finding>> = m.anomalies.iter().map(|(a, _)| Name(Finding::Anomaly(a))).collect();
     if let Some(e) = m.malformed {
         anomalies.push(Name(Finding::Malformed(e.kind)));
@@ -64,6 +64,7 @@ pub fn record(input: usize, at: &Found, m: &Message<'_>) -> MessageRec {
         dst_ip: at.dst.0.to_string(),
         dst_port: at.dst.1,
         community_id: community_id(at.channel.transport(), at.src, at.dst),
+        tunnel: tunnel.to_vec(),
         command: Name(m.command),
         version: m.version.map(|v| text(v.text.bytes)),
         cookie: m.cookie.map(|c| text(c.bytes)),
@@ -85,13 +86,15 @@ pub struct Out<'a> {
     pub input: usize,
     pub sessions: &'a mut Sessions,
     pub on_record: &'a mut dyn FnMut(Record),
+    /// The tunnel of the flow the messages belong to (empty outside tunnels).
+    pub tunnel: &'a [TunnelRec],
 }
 
 impl Out<'_> {
     /// Hands a message out, and counts a whole, well-formed CIR in its session (the CIR goes to
     /// `client`, from `server`).
     pub fn message(&mut self, at: &Found, m: &Message<'_>, client: IpAddr, server: IpAddr) {
-        let rec = record(self.input, at, m);
+        let rec = record(self.input, at, m, self.tunnel);
         let whole = m.malformed.is_none() && !m.anomalies.contains(Anomaly::Incomplete);
         if let (Command::Wvci, true, Some(cookie)) = (m.command, whole, &rec.cookie) {
             let version = rec.version.as_deref();
@@ -126,7 +129,7 @@ mod tests {
             carrier: Carrier::Udp,
         };
         let m = wvcir::parse_cir(b"wvci 1.2 abc").unwrap();
-        let rec = record(0, &at, &m);
+        let rec = record(0, &at, &m, &[]);
         assert_eq!(serde_json::to_value(&rec.anomalies).unwrap(), serde_json::json!(["keyword-case"]));
         assert_eq!((rec.ts, rec.time.as_str()), (1_237_024_812.417, "2009-03-14T10:00:12.417000000Z"));
         let mut sessions = Sessions::default();
@@ -134,7 +137,7 @@ mod tests {
         let mut cut = m;
         cut.anomalies.add(Anomaly::Incomplete, m.span);
         {
-            let mut out = Out { input: 0, sessions: &mut sessions, on_record: &mut |_| records += 1 };
+            let mut out = Out { input: 0, sessions: &mut sessions, on_record: &mut |_| records += 1, tunnel: &[] };
             out.message(&at, &m, ip, ip);
             out.message(&at, &cut, ip, ip);
         }

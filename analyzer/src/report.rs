@@ -138,6 +138,8 @@ pub struct MessageRec {
     pub dst_port: u16,
     /// Community ID v1 of the message's flow (seed 0).
     pub community_id: String,
+    /// The tunnels that carried its flow, outermost first; empty when none.
+    pub tunnel: Vec<TunnelRec>,
     pub command: Name<Command>,
     pub version: Option<String>,
     pub cookie: Option<String>,

@@ -262,7 +262,7 @@ mod tests {
         let (mut sessions, mut records, mut limits) = (Sessions::default(), 0, LimitsRec::default());
         let mut tally = crate::flows::Tally::default();
         let mut on_record = |_| records += 1;
-        let mut out = Out { input: 0, sessions: &mut sessions, on_record: &mut on_record };
+        let mut out = Out { input: 0, sessions: &mut sessions, on_record: &mut on_record, tunnel: &[] };
         let segs: [(u64, Endpoint, u32, Control, &[u8]); 4] = [
             (4, client, 1, Control::None, b"HELO 3a9f0c1e\r\n"),
             (6, server, 1, Control::None, b"OK\r\nWVCI 1.2 c\r\nbogus\r\n"),
