@@ -1,4 +1,4 @@
-//! IPv4 reassembly with every resource bounded: datagrams pending, bytes held, age.
+//! IPv4 and IPv6 reassembly with every resource bounded: datagrams pending, bytes held, age.
 //!
 //! Fragments are kept per (source, destination, protocol, identification) until they cover the
 //! datagram from 0 to the last fragment's end. Overlapping bytes keep the first copy (as most
@@ -18,7 +18,8 @@ pub const MAX_FRAGMENTS: usize = 128;
 /// The largest IPv4 datagram payload.
 const MAX_DATAGRAM: usize = 65_535;
 
-pub type Key = ([u8; 4], [u8; 4], u8, u16);
+/// (source, destination, protocol, identification): IPv4's 16-bit or IPv6's 32-bit id.
+pub type Key = (std::net::IpAddr, std::net::IpAddr, u8, u32);
 
 #[derive(Debug)]
 struct Pending {
@@ -174,7 +175,9 @@ mod tests {
         Duration::from_secs_f64(s)
     }
 
-    const K: Key = ([1, 2, 3, 4], [5, 6, 7, 8], 17, 0x777);
+    const A: std::net::IpAddr = std::net::IpAddr::V4(std::net::Ipv4Addr::new(1, 2, 3, 4));
+    const B: std::net::IpAddr = std::net::IpAddr::V4(std::net::Ipv4Addr::new(5, 6, 7, 8));
+    const K: Key = (A, B, 17, 0x777);
 
     #[test]
     fn out_of_order_and_overlap() {
@@ -190,8 +193,8 @@ mod tests {
     #[test]
     fn bounded_and_counted() {
         let mut d = Defrag::default();
-        for id in 0..(MAX_PENDING as u16 + 10) {
-            d.add(([1, 2, 3, 4], [5, 6, 7, 8], 17, id), 8, true, b"12345678", secs(0.0));
+        for id in 0..(MAX_PENDING as u32 + 10) {
+            d.add((A, B, 17, id), 8, true, b"12345678", secs(0.0));
         }
         assert_eq!(d.pending(), MAX_PENDING);
         assert_eq!(d.dropped, 10);
@@ -202,7 +205,7 @@ mod tests {
 
     #[test]
     fn expiry_takes_the_oldest_and_skips_finished_ones() {
-        let key = |id| ([1, 2, 3, 4], [5, 6, 7, 8], 17, id);
+        let key = |id| (A, B, 17, id);
         let mut d = Defrag::default();
         assert_eq!(
             d.add(K, 0, false, b"done", secs(0.0)),

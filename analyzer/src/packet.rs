@@ -3,7 +3,7 @@
 
 use crate::carriers::{self, CarrierKind, Inner, Layer, Tunnel};
 use crate::defrag::Defrag;
-use etherparse::{IpNumber, IpSlice, TcpSlice, UdpSlice};
+use etherparse::{IpNumber, IpSlice, Ipv6ExtensionSlice, TcpSlice, UdpSlice};
 use pcap_file::DataLink;
 use std::net::IpAddr;
 use std::time::Duration;
@@ -32,9 +32,9 @@ pub struct Segment<'a> {
 pub enum Skipped {
     /// Not IP (ARP, LLDP, ...), or a link type wvcir does not read.
     NotIp,
-    /// An IPv4 fragment held until the datagram is whole.
+    /// An IPv4 or IPv6 fragment held until the datagram is whole.
     Fragment,
-    /// IP carrying something other than UDP or TCP, or an IPv6 fragment.
+    /// IP carrying something other than UDP or TCP.
     OtherProtocol,
     /// Headers cut short or invalid.
     Undecodable,
@@ -145,11 +145,23 @@ fn ip_packet<R>(
     let (src, dst) = (ip.source_addr(), ip.destination_addr());
     let payload = ip.payload();
     if payload.fragmented {
-        let Some(v4) = ip.ipv4() else { return Err(Skipped::OtherProtocol) };
-        let h = v4.header();
-        let key = (h.source(), h.destination(), h.protocol().0, h.identification());
-        let offset = usize::from(h.fragments_offset().value()) * 8;
-        let Some(whole) = defrag.add(key, offset, h.more_fragments(), payload.payload, ts) else {
+        let (id, offset, more) = match &ip {
+            IpSlice::Ipv4(v4) => {
+                let h = v4.header();
+                (u32::from(h.identification()), h.fragments_offset().value(), h.more_fragments())
+            }
+            IpSlice::Ipv6(v6) => {
+                let Some(f) = v6.extensions().clone().into_iter().find_map(|e| match e {
+                    Ipv6ExtensionSlice::Fragment(f) => Some(f),
+                    _ => None,
+                }) else {
+                    return Err(Skipped::Undecodable);
+                };
+                (f.identification(), f.fragment_offset().value(), f.more_fragments())
+            }
+        };
+        let key = (src, dst, payload.ip_number.0, id);
+        let Some(whole) = defrag.add(key, usize::from(offset) * 8, more, payload.payload, ts) else {
             return Err(Skipped::Fragment);
         };
         return transport((src, dst), payload.ip_number, &whole, (ts, defrag, tunnel), on_segment);

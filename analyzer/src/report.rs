@@ -96,11 +96,12 @@ pub struct InputRec {
 pub struct SkippedRec {
     /// Not IP (ARP, LLDP, ...), or a link layer wvcir does not read.
     pub not_ip: u64,
-    /// IP carrying neither UDP nor TCP (ICMP, ESP, ...), or an IPv6 fragment.
+    /// IP carrying neither UDP nor TCP (ICMP, ESP, ...).
     pub other_protocol: u64,
     /// Headers cut short or invalid.
     pub undecodable: u64,
-    /// IPv4 fragments held for reassembly (the datagram counts in the frame that completes it).
+    /// IPv4 and IPv6 fragments held for reassembly (the datagram counts in the frame that
+    /// completes it).
     pub fragments: u64,
     /// Nested in more than `carriers::MAX_TUNNEL_DEPTH` tunnels: counted, not followed.
     pub tunnel_too_deep: u64,

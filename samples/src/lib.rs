@@ -84,7 +84,7 @@ pub fn samples() -> Vec<Sample> {
             "BSD loopback (lo0, link type NULL): a developer's CIR test server on 127.0.0.1",
             s::loopback(),
         ),
-        sample("ipv6.pcapng", "IPv6: a UDP CIR and a short TCP CIR channel", s::ipv6()),
+        sample("ipv6.pcapng", "IPv6: a UDP CIR, a short TCP CIR channel, a CIR in two IPv6 fragments", s::ipv6()),
         sample("ipv4-fragments.pcap", "One CIR in three IPv4 fragments, last fragment first", s::ipv4_fragments()),
         sample(
             "two-interfaces.pcapng",

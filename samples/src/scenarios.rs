@@ -673,6 +673,34 @@ pub fn ipv6() -> Capture {
     c.send_acked(&mut cap, 1.11, Dir::S2C, b"OK\r\n", "OK");
     c.send_acked(&mut cap, 30.0, Dir::S2C, &cir("1.3", "wv:nokia.1957747793", LineEnd::CrLf), "CIR over IPv6 TCP");
     c.close(&mut cap, 40.0, Dir::C2S);
+    // A CIR in two IPv6 fragments (a tunnel with a small MTU), the second arriving first.
+    let ip = ip_packet(
+        (server, 40_117),
+        (client, 3717),
+        0,
+        &Transport::Udp,
+        &cir("1.3", "wv:nokia.fragmented6", LineEnd::CrLf),
+    );
+    let (header, body) = ip.split_at(40);
+    let parts: Vec<&[u8]> = body.chunks(24).collect();
+    for (k, i) in (0..parts.len()).rev().enumerate() {
+        let more = u16::from(i + 1 < parts.len());
+        let mut f = header.to_vec();
+        f[4..6].copy_from_slice(&((8 + parts[i].len()) as u16).to_be_bytes());
+        f[6] = 44; // next header: Fragment
+        f.extend_from_slice(&[17, 0]);
+        f.extend_from_slice(&((((i * 24) / 8) as u16) << 3 | more).to_be_bytes());
+        f.extend_from_slice(&0x0000_6a6bu32.to_be_bytes());
+        f.extend_from_slice(parts[i]);
+        let note = format!(
+            "IPv6 fragment {} of {} (id 0x6a6b, offset {}){}",
+            i + 1,
+            parts.len(),
+            i * 24,
+            if i == 0 { ": holds the UDP header and, arriving last, completes the datagram" } else { "" }
+        );
+        cap.push_ip(45.0 + k as f64 * 0.001, link, 0, &f, false, &note);
+    }
     cap.sort();
     cap
 }

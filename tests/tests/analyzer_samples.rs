@@ -108,12 +108,8 @@ fn promised(note: &str) -> Vec<&'static str> {
         n if n.starts_with("OK") => vec!["OK"],
         n if n.contains("HELO") => vec!["HELO"],
         n if n.starts_with("PING") => vec!["PING"],
-        n if n.starts_with("IPv4 fragment") => {
-            if n.contains("completes the datagram") {
-                vec!["WVCI"]
-            } else {
-                vec![]
-            }
+        n if n.starts_with("IPv4 fragment") || n.starts_with("IPv6 fragment") => {
+            if n.contains("completes the datagram") { vec!["WVCI"] } else { vec![] }
         }
         n if n.contains("CIR") || n.starts_with("WSP Push") || ANOMALIES.contains(&first_word) => vec!["WVCI"],
         other => panic!("no rule for the note {other:?}: teach this test what it promises"),

@@ -42,6 +42,8 @@ fn expected_protocol(note: &str) -> &'static str {
         n if n.contains("retransmission") || n.contains("out of order") => ":tcp",
         n if n.starts_with("IPv4 fragment") && n.contains("completes the datagram") => ":udp",
         n if n.starts_with("IPv4 fragment") => ":ip:data",
+        n if n.starts_with("IPv6 fragment") && n.contains("completes the datagram") => ":ipv6.fraghdr:udp",
+        n if n.starts_with("IPv6 fragment") => ":ipv6.fraghdr:data",
         n if ["FIN", "SYN", "ACK", "Duplicate ACK", "RST", "Window update"].iter().any(|p| n.starts_with(p)) => ":tcp",
         _ => ":data",
     }

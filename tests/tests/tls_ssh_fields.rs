@@ -202,7 +202,10 @@ fn every_flows_tls_fields_equal_tsharks() {
                 assert_eq!(list("versions"), versions, "{sample}: versions");
                 assert_eq!(s("ja3"), v[5], "{sample}: ja3");
                 let ja4 = if has_ja4 {
-                    v[7].clone()
+                    // Wireshark 4.2.2 (Ubuntu 24.04) hashes an empty list (the SHA-256 of
+                    // nothing starts e3b0c44298fc) where FoxIO's JA4 writes 000000000000, as
+                    // Wireshark 4.4.19 does.
+                    v[7].replace("_e3b0c44298fc", "_000000000000")
                 } else {
                     ja4_table
                         .get(&(sample.clone(), client(&f)))
