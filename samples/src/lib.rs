@@ -73,7 +73,7 @@ pub fn samples() -> Vec<Sample> {
         sample("vlan-qinq.pcap", "CIR in an 802.1Q-tagged and a QinQ-tagged Ethernet frame", s::vlan()),
         sample(
             "tunnels.pcap",
-            "CIRs in tunnels: GTP-U, VLAN in VXLAN, that in GTP-U, Geneve, GRE (key, Ethernet), MPLS, PPPoE, 4in4, 6in4, 4in6",
+            "CIRs in tunnels: GTP-U, VLAN in VXLAN, that in GTP-U, Geneve, GRE (key, Ethernet), MPLS, PPPoE, 4in4, 6in4, 4in6; a TCP CIR channel in VXLAN",
             s::tunnels(),
         ),
         sample("linux-sll.pcap", "Linux cooked capture v1 (tcpdump -i any)", s::single_link(Link::Sll)),

@@ -1212,5 +1212,16 @@ pub fn tunnels() -> Capture {
     for (i, (f, note)) in frames.into_iter().zip(notes).enumerate() {
         cap.push_frame(1.0 + i as f64, 0, f, note);
     }
+    // A TCP CIR channel inside VXLAN (VNI 5003): its Ethernet frames, each wrapped whole.
+    let mut inner_cap = Capture::new(Format::Pcap { link: Link::Ethernet, big_endian: false, nanos: false });
+    let mut c = TcpConn::new((CLIENT, 49_500), (SERVER, 3717), Link::Ethernet, [0x5000_0000, 0x7000_0000], 20.0);
+    c.handshake(&mut inner_cap, 20.0);
+    c.send_acked(&mut inner_cap, 20.05, Dir::C2S, b"HELO 7d1e2f30\r\n", "HELO 7d1e2f30 in VXLAN (VNI 5003)");
+    c.send_acked(&mut inner_cap, 20.1, Dir::S2C, b"OK\r\n", "OK in VXLAN");
+    c.send_acked(&mut inner_cap, 25.0, Dir::S2C, &cir("1.3", "wv:tunnel.tcp", LineEnd::CrLf), "CIR over TCP in VXLAN");
+    for p in inner_cap.packets {
+        let outer = outer_udp(vtep_a, vtep_b, 49_160, 4789, &vxlan(5003, &p.data));
+        cap.packets.push(crate::capture::Packet { data: frame(Link::Ethernet, &outer, false), ..p });
+    }
     cap
 }

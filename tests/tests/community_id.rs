@@ -43,7 +43,8 @@ fn tshark_ids(t: &Tshark, sample: &str) -> BTreeMap<Key, BTreeSet<String>> {
     for line in String::from_utf8(out.stdout).unwrap().lines() {
         let c: Vec<&str> = line.split('\t').collect();
         let id = c[0];
-        let (proto, sport, dport) = if c[5].is_empty() { ("tcp", c[7], c[8]) } else { ("udp", c[5], c[6]) };
+        // TCP wins: a TCP segment in a tunnel over UDP (VXLAN) has the tunnel's UDP ports too.
+        let (proto, sport, dport) = if c[7].is_empty() { ("udp", c[5], c[6]) } else { ("tcp", c[7], c[8]) };
         let (Ok(sport), Ok(dport)) = (sport.parse(), dport.parse()) else { continue };
         if id.is_empty() {
             continue;
