@@ -98,7 +98,8 @@ impl Tunnel {
     }
 }
 
-fn be16(d: &[u8], at: usize) -> Option<u16> {
+/// The big-endian u16 at `at`, if the bytes are there (the link layer reads it too).
+pub(crate) fn be16(d: &[u8], at: usize) -> Option<u16> {
     Some(u16::from_be_bytes([*d.get(at)?, *d.get(at + 1)?]))
 }
 

@@ -1,7 +1,7 @@
 //! From captured bytes to a transport payload: link layer, tunnels (`carriers`), IP (IPv4
 //! reassembled), UDP or TCP.
 
-use crate::carriers::{self, CarrierKind, Inner, Layer, Tunnel};
+use crate::carriers::{self, CarrierKind, Inner, Layer, Tunnel, be16};
 use crate::defrag::Defrag;
 use etherparse::{IpNumber, IpSlice, Ipv6ExtensionSlice, TcpSlice, UdpSlice};
 use pcap_file::DataLink;
@@ -47,10 +47,6 @@ const ETHERTYPE_IPV6: u16 = 0x86DD;
 const ETHERTYPE_MPLS: [u16; 2] = [0x8847, 0x8848];
 const ETHERTYPE_PPPOE_SESSION: u16 = 0x8864;
 const VLAN_TAGS: [u16; 3] = [0x8100, 0x88A8, 0x9100];
-
-fn be16(d: &[u8], at: usize) -> Option<u16> {
-    Some(u16::from_be_bytes([*d.get(at)?, *d.get(at + 1)?]))
-}
 
 /// An Ethernet frame's ethertype (after up to three VLAN tags) and payload.
 fn ethernet(data: &[u8]) -> Option<(u16, &[u8])> {
