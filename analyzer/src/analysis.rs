@@ -22,6 +22,7 @@ use crate::messages::{Found, Out};
 use crate::packet::{self, L4, Segment, Skipped};
 use crate::report::{ErrorRec, FlowRec, InputRec, LimitsRec, MessageRec, SkippedRec, TcpChannelRec, epoch};
 use crate::sessions::Sessions;
+use crate::smpp::{SmppOut, SmppSegment, SmppShared};
 use crate::tcp_channels::{TcpState, nanos, server_is_responder};
 use crate::vocab::Name;
 use std::io::Read;
@@ -36,11 +37,19 @@ use wvcir::{Channel, Detected, PortMap, Transport};
 pub struct Config {
     pub ports: PortMap,
     pub heuristic: bool,
+    /// TCP ports of SMPP (SMSC links that may carry SMS CIRs); the heuristic finds it on others.
+    pub smpp_ports: Vec<wvcir::PortRange>,
 }
 
 impl Default for Config {
     fn default() -> Self {
-        Self { ports: PortMap::default(), heuristic: true }
+        Self { ports: PortMap::default(), heuristic: true, smpp_ports: vec![(wvcir::smpp::PORT, wvcir::smpp::PORT)] }
+    }
+}
+
+impl Config {
+    fn is_smpp_port(&self, port: u16) -> bool {
+        self.smpp_ports.iter().any(|&(lo, hi)| (lo..=hi).contains(&port))
     }
 }
 
@@ -88,6 +97,7 @@ struct Engine<'a> {
     sessions: Sessions,
     limits: LimitsRec,
     scratch: Box<Scratch>,
+    smpp: SmppShared,
 }
 
 impl Engine<'_> {
@@ -108,6 +118,10 @@ impl Engine<'_> {
         match p.seg.l4 {
             L4::Udp { payload } if !payload.is_empty() => self.datagram(key, &p, channel, payload),
             L4::Udp { .. } => {}
+            L4::Tcp { seq, syn, fin, rst, payload, .. } if flow.smpp.is_some() => {
+                let control = Control::from_flags(syn, fin, rst);
+                self.smpp_segment(key, &p, seq, control, payload);
+            }
             L4::Tcp { seq, syn, ack, fin, rst, payload } => {
                 let control = Control::from_flags(syn, fin, rst);
                 self.tcp(key, &p, seq, (control, syn && !ack), payload);
@@ -124,7 +138,16 @@ impl Engine<'_> {
             (Transport::Tcp, Some(Detected::CirText)) => Some(Channel::Tcp),
             _ => None,
         };
-        let Some(channel) = by_port.or_else(|| if heuristic { by_payload() } else { None }) else { return false };
+        // SMPP (an SMSC link that may carry SMS CIRs): by its port, or its first PDU's header.
+        let smpp = transport == Transport::Tcp
+            && by_port.is_none()
+            && (self.cfg.is_smpp_port(p.seg.sport)
+                || self.cfg.is_smpp_port(p.seg.dport)
+                || heuristic && wvcir::smpp::looks_like_smpp(payload) && by_payload().is_none());
+        let by_smpp = smpp.then_some(Channel::Sms);
+        let Some(channel) = by_port.or(by_smpp).or_else(|| if heuristic { by_payload() } else { None }) else {
+            return false;
+        };
         if self.flows.is_full() {
             self.evict_flows();
         }
@@ -134,7 +157,10 @@ impl Engine<'_> {
             flow.names.get_or_insert_default().tunnel =
                 p.seg.tunnel.layers().map(crate::report::TunnelRec::from).collect();
         }
-        flow.heuristic = heuristic;
+        flow.heuristic = heuristic && !(self.cfg.is_smpp_port(p.seg.sport) || self.cfg.is_smpp_port(p.seg.dport));
+        if smpp {
+            flow.smpp = Some(Box::default());
+        }
         self.flows.insert(key, flow);
         true
     }
@@ -200,6 +226,64 @@ impl Engine<'_> {
         }
     }
 
+    /// Feeds one segment to a flow's SMPP connection.
+    fn smpp_segment(&mut self, key: FlowKey, p: &Packet<'_>, seq: u32, control: Control, payload: &[u8]) {
+        let Engine { flows, sessions, on_record, input, cfg, smpp, limits, .. } = self;
+        let Some(flow) = flows.get_mut(&key) else { return };
+        let from_initiator = (p.seg.src, p.seg.sport) == flow.initiator;
+        let seg = SmppSegment {
+            frame: p.frame,
+            ts: p.ts,
+            src: (p.seg.src, p.seg.sport),
+            dst: (p.seg.dst, p.seg.dport),
+            from_initiator,
+            seq,
+            control,
+            payload,
+        };
+        let tunnel = flow.names.as_deref().map_or(&[][..], |n| &n.tunnel[..]);
+        let Some(conn) = flow.smpp.as_deref_mut() else { return };
+        let mut out = Out { input: *input, sessions, on_record: &mut **on_record, tunnel };
+        let mut to = SmppOut {
+            ports: &cfg.ports,
+            conn: conn_id(&key),
+            shared: smpp,
+            limits,
+            tally: &mut flow.tally,
+            out: &mut out,
+        };
+        conn.segment(&seg, &mut to);
+    }
+
+    /// Ends a flow's SMPP connection: what its streams still held is framed.
+    fn close_smpp(&mut self, key: FlowKey) {
+        let Engine { flows, sessions, on_record, input, cfg, smpp, limits, .. } = self;
+        let Some(flow) = flows.get_mut(&key) else { return };
+        let Some(mut conn) = flow.smpp.take() else { return };
+        let (src, dst) = (flow.initiator, flow.responder);
+        let last = SmppSegment {
+            frame: 0,
+            ts: flow.last_ts,
+            src,
+            dst,
+            from_initiator: true,
+            seq: 0,
+            control: Control::None,
+            payload: &[],
+        };
+        let tunnel = flow.names.as_deref().map_or(&[][..], |n| &n.tunnel[..]);
+        let mut out = Out { input: *input, sessions, on_record: &mut **on_record, tunnel };
+        let mut to = SmppOut {
+            ports: &cfg.ports,
+            conn: conn_id(&key),
+            shared: smpp,
+            limits,
+            tally: &mut flow.tally,
+            out: &mut out,
+        };
+        conn.close(&last, &mut to);
+    }
+
     /// Ends a flow's TCP connection; its record goes out if it spoke the protocol.
     fn close_tcp(&mut self, key: FlowKey, state: TcpState) {
         let Engine { flows, sessions, on_record, input, limits, .. } = self;
@@ -219,6 +303,7 @@ impl Engine<'_> {
         if let Some(state) = self.flows.get_mut(&key).and_then(|f| f.tcp.take()) {
             self.close_tcp(key, *state);
         }
+        self.close_smpp(key);
         let Some(flow) = self.flows.remove(&key) else { return };
         self.limits.http_cut += flow.tally.http.cut();
         self.limits.handshake_cut += flow.names.as_ref().map_or(0, |n| n.cut);
@@ -240,9 +325,18 @@ impl Engine<'_> {
             self.finish_flow(key);
         }
         self.limits.fragments_dropped = defrag.dropped + defrag.pending() as u64;
+        self.smpp.finish(&mut self.limits);
         self.limits.untracked_cirs = self.sessions.untracked();
         (self.limits, self.sessions)
     }
+}
+
+/// A connection's identity among the input's, for joining its concatenated SMS.
+fn conn_id(key: &FlowKey) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    key.hash(&mut h);
+    h.finish()
 }
 
 /// Reads packets until the end of the capture or the first damage; the input record counts them.
@@ -320,6 +414,7 @@ pub fn analyze<R: Read>(
         sessions: Sessions::default(),
         limits: LimitsRec::default(),
         scratch: Box::default(),
+        smpp: SmppShared::default(),
     };
     let mut defrag = Defrag::default();
     let mut skipped = SkippedRec::default();

@@ -112,6 +112,8 @@ pub struct Flow {
     pub cir_port_owner: Option<Endpoint>,
     /// The TCP CIR channel state, for a TCP flow.
     pub tcp: Option<Box<TcpState>>,
+    /// The SMPP connection state, for a flow of an SMSC link (instead of `tcp`).
+    pub smpp: Option<Box<crate::smpp::SmppConn>>,
 }
 
 /// What names a flow beyond its 5-tuple and kind: the tunnels that carried it, and what its
@@ -147,12 +149,13 @@ impl From<wvcir::DnsQuestion<'_>> for DnsRec {
 }
 
 /// The kinds a payload that is not CIR can be.
-pub const OTHER_KINDS: [FlowKind; 8] = [
+pub const OTHER_KINDS: [FlowKind; 9] = [
     FlowKind::Tls,
     FlowKind::HttpRequest,
     FlowKind::HttpResponse,
     FlowKind::Ssh,
     FlowKind::Dns,
+    FlowKind::Smpp,
     FlowKind::Text,
     FlowKind::Binary,
     FlowKind::Empty,
@@ -213,6 +216,7 @@ impl Flow {
             foreign_to_cir_port: 0,
             cir_port_owner: None,
             tcp: None,
+            smpp: None,
         }
     }
 

@@ -25,7 +25,7 @@ enum Command {
     ///
     /// Exit status: 0 every input read completely, 1 report written but some input incomplete or
     /// unreadable, 2 usage error.
-    Analyze(AnalyzeArgs),
+    Analyze(Box<AnalyzeArgs>),
     /// Decode one payload (hex argument, or raw bytes on stdin) and print it as JSON.
     ///
     /// Exit status: 0 decoded, 1 not decodable as the channel, 2 usage error.
@@ -116,6 +116,10 @@ struct AnalyzeArgs {
     /// UDP ports of WAP Push (default 2948).
     #[arg(long, value_parser = ports, value_name = "PORTS")]
     wap_push_ports: Option<PortList>,
+    /// TCP ports of SMPP, whose SMS CIRs are decoded (default 2775; a heuristic finds SMPP on
+    /// other ports).
+    #[arg(long, value_parser = ports, value_name = "PORTS")]
+    smpp_ports: Option<PortList>,
     /// Only the configured ports: do not look for CIR on other ports.
     #[arg(long)]
     no_heuristic: bool,
@@ -182,7 +186,7 @@ const MAX_DECODE_INPUT: u64 = 1 << 20;
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
-        Command::Analyze(args) => analyze(args),
+        Command::Analyze(args) => analyze(*args),
         Command::Merge(args) => merge(args),
         Command::Inputs { paths, follow } => list_inputs(&paths, follow),
         Command::Decode { hex, channel, pretty } => decode_cmd(hex, channel, pretty),
@@ -225,7 +229,11 @@ impl AnalyzeArgs {
         }
         Options {
             inputs,
-            config: Config { ports, heuristic: !self.no_heuristic },
+            config: Config {
+                ports,
+                heuristic: !self.no_heuristic,
+                smpp_ports: self.smpp_ports.map_or_else(|| Config::default().smpp_ports, |PortList(v)| v),
+            },
             format: match self.format {
                 FormatArg::Json => OutFormat::Json,
                 FormatArg::Ndjson => OutFormat::Ndjson,

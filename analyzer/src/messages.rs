@@ -78,6 +78,7 @@ pub fn record(input: usize, at: &Found, m: &Message<'_>, tunnel: &[TunnelRec]) -
             symbian: Name(v.symbian),
             symbian_loss: v.symbian_loss.map(Name),
         }),
+        sms: None,
     }
 }
 
@@ -94,7 +95,20 @@ impl Out<'_> {
     /// Hands a message out, and counts a whole, well-formed CIR in its session (the CIR goes to
     /// `client`, from `server`).
     pub fn message(&mut self, at: &Found, m: &Message<'_>, client: IpAddr, server: IpAddr) {
-        let rec = record(self.input, at, m, self.tunnel);
+        self.message_with_sms(at, m, client, server, None);
+    }
+
+    /// [`Out::message`] for a message an SMS carried, with what its SMS transport showed.
+    pub fn message_with_sms(
+        &mut self,
+        at: &Found,
+        m: &Message<'_>,
+        client: IpAddr,
+        server: IpAddr,
+        sms: Option<crate::report::SmsRec>,
+    ) {
+        let mut rec = record(self.input, at, m, self.tunnel);
+        rec.sms = sms;
         let whole = m.malformed.is_none() && !m.anomalies.contains(Anomaly::Incomplete);
         if let (Command::Wvci, true, Some(cookie)) = (m.command, whole, &rec.cookie) {
             let version = rec.version.as_deref();

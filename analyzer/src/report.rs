@@ -74,6 +74,14 @@ pub struct LimitsRec {
     /// `wvcir::tls::MAX_HANDSHAKE_BYTES`, an SSH banner over 255 bytes (`flows[].tls` and
     /// `flows[].ssh` keep what was read).
     pub handshake_cut: u64,
+    /// SMPP PDUs whose fields lie about their lengths (the framing went on with the next PDU).
+    pub smpp_bad_pdus: u64,
+    /// SMPP stream bytes passed over: after a header that lies or a gap, up to the next plausible
+    /// header; a PDU the capture ended in.
+    pub smpp_skipped_bytes: u64,
+    /// Parts of concatenated SMS CIRs never completed: given up over `smpp::MAX_PENDING_SMS`
+    /// messages or `smpp::MAX_PENDING_SMS_BYTES` held, or still waiting when the input ended.
+    pub sms_parts_dropped: u64,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -151,6 +159,28 @@ pub struct MessageRec {
     pub anomalies: Vec<Name<Finding>>,
     /// What each real client would do with a CIR or an OK; `None` for HELO and PING.
     pub clients: Option<ClientsRec>,
+    /// For a CIR carried in an SMS (inside SMPP): the SMS around it; `None` otherwise.
+    pub sms: Option<SmsRec>,
+}
+
+/// The SMS that carried a message, as its SMS transport showed it.
+#[derive(Clone, Debug, Serialize)]
+pub struct SmsRec {
+    /// The SMS transport: `smpp`.
+    pub transport: &'static str,
+    /// The PDU of the last part (`submit_sm`, `deliver_sm`, `data_sm`, `submit_multi`).
+    pub pdu: Name<wvcir::smpp::Pdu>,
+    /// The sender (the IM server's short code for a CIR) and the phone it went to.
+    pub source_addr: String,
+    pub destination_addr: String,
+    /// The application port the SMS was addressed to (3716, or 2948 for WAP Push), and its
+    /// source port when given.
+    pub dest_port: u16,
+    pub source_port: Option<u16>,
+    /// The data coding the text was read with.
+    pub data_coding: Name<wvcir::sms::Coding>,
+    /// Parts it was reassembled from (1 for a single SMS).
+    pub parts: u16,
 }
 
 /// Both clients' verdicts on a message.

@@ -159,6 +159,8 @@ vocabulary! {
         Ssh => "ssh",
         /// A DNS message.
         Dns => "dns",
+        /// An SMPP PDU.
+        Smpp => "smpp",
         /// Text of no known protocol.
         Text => "text",
         /// Binary data of no known protocol.
@@ -177,6 +179,7 @@ impl From<PayloadKind> for FlowKind {
             PayloadKind::HttpResponse => FlowKind::HttpResponse,
             PayloadKind::Ssh => FlowKind::Ssh,
             PayloadKind::Dns => FlowKind::Dns,
+            PayloadKind::Smpp => FlowKind::Smpp,
             PayloadKind::Text => FlowKind::Text,
             PayloadKind::Binary => FlowKind::Binary,
             PayloadKind::Empty => FlowKind::Empty,
@@ -238,7 +241,7 @@ macro_rules! core_vocabulary {
 
 core_vocabulary!(Channel: Channel::Udp, Channel::Tcp, Channel::Sms, Channel::WapPush);
 core_vocabulary!(LineEnd: LineEnd::None, LineEnd::Lf, LineEnd::Cr, LineEnd::CrLf);
-core_vocabulary!(Encoding: Encoding::Ascii, Encoding::Gsm7);
+core_vocabulary!(Encoding: Encoding::Ascii, Encoding::Gsm7, Encoding::Gsm7Unpacked, Encoding::Latin1);
 impl Vocabulary for crate::capture::Format {
     const ALL: &'static [Self] = &[crate::capture::Format::Pcap, crate::capture::Format::PcapNg];
     fn name(self) -> &'static str {
@@ -246,6 +249,21 @@ impl Vocabulary for crate::capture::Format {
     }
 }
 
+core_vocabulary!(
+    wvcir::smpp::Pdu: wvcir::smpp::Pdu::SubmitSm,
+    wvcir::smpp::Pdu::DeliverSm,
+    wvcir::smpp::Pdu::DataSm,
+    wvcir::smpp::Pdu::SubmitMulti,
+);
+core_vocabulary!(
+    wvcir::sms::Coding: wvcir::sms::Coding::Unknown,
+    wvcir::sms::Coding::Gsm7Unpacked,
+    wvcir::sms::Coding::Gsm7Packed,
+    wvcir::sms::Coding::Octets,
+    wvcir::sms::Coding::Latin1,
+    wvcir::sms::Coding::Ucs2,
+    wvcir::sms::Coding::Other,
+);
 core_vocabulary!(wvcir::clients::Client = wvcir::clients::Client::ALL);
 core_vocabulary!(wvcir::clients::Verdict = wvcir::clients::Verdict::ALL);
 core_vocabulary!(wvcir::clients::Loss = wvcir::clients::Loss::ALL);

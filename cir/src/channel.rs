@@ -110,6 +110,19 @@ impl PortMap {
         }
     }
 
+    /// The channel of an SMS addressed to WDP application port `port` (in a user-data header or
+    /// SMPP's `destination_port`): SMS CIR or WAP Push, the ports UDP's WDP uses.
+    pub fn wdp_channel(&self, port: u16) -> Option<Channel> {
+        let hit = |ranges: &[PortRange]| ranges.iter().any(|&(lo, hi)| (lo..=hi).contains(&port));
+        if hit(&self.sms) {
+            Some(Channel::Sms)
+        } else if hit(&self.wap_push) {
+            Some(Channel::WapPush)
+        } else {
+            None
+        }
+    }
+
     /// Whether any channel uses this port on this transport.
     pub fn is_cir_port(&self, transport: Transport, port: u16) -> bool {
         self.channel(transport, port, port).is_some()

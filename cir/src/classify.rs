@@ -28,6 +28,8 @@ pub enum PayloadKind {
     Ssh,
     /// A DNS message (with the 2-byte length prefix on TCP).
     Dns,
+    /// An SMPP PDU (on TCP): an SMSC link, which may carry SMS CIRs.
+    Smpp,
     /// Mostly printable text of no known protocol.
     Text,
     /// Binary data of no known protocol.
@@ -37,8 +39,8 @@ pub enum PayloadKind {
 }
 
 impl PayloadKind {
-    /// A stable short name: `cir`, `tls`, `http-request`, `http-response`, `ssh`, `dns`, `text`,
-    /// `binary`, `empty`.
+    /// A stable short name: `cir`, `tls`, `http-request`, `http-response`, `ssh`, `dns`, `smpp`,
+    /// `text`, `binary`, `empty`.
     pub const fn name(self) -> &'static str {
         match self {
             PayloadKind::Cir(_) => "cir",
@@ -47,6 +49,7 @@ impl PayloadKind {
             PayloadKind::HttpResponse => "http-response",
             PayloadKind::Ssh => "ssh",
             PayloadKind::Dns => "dns",
+            PayloadKind::Smpp => "smpp",
             PayloadKind::Text => "text",
             PayloadKind::Binary => "binary",
             PayloadKind::Empty => "empty",
@@ -96,6 +99,8 @@ pub fn classify(payload: &[u8], transport: Transport) -> Classification {
         PayloadKind::HttpResponse
     } else if is_http_request(payload) {
         PayloadKind::HttpRequest
+    } else if transport == Transport::Tcp && crate::smpp::looks_like_smpp(payload) {
+        PayloadKind::Smpp
     } else if is_dns(payload, transport) {
         PayloadKind::Dns
     } else if printable_ratio >= TEXT_PRINTABLE_RATIO {

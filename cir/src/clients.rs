@@ -177,7 +177,8 @@ fn android_cir(carrier: Carrier, m: &Message<'_>) -> Verdict {
     match carrier {
         // `BufferedReader.readLine` never returned a line the capture ended in.
         Carrier::Tcp(_) if m.anomalies.contains(Anomaly::Incomplete) => Verdict::Ignores,
-        Carrier::Tcp(_) | Carrier::Sms(Encoding::Gsm7) if starts => Verdict::Acts,
+        Carrier::Tcp(_) if starts => Verdict::Acts,
+        Carrier::Sms(e) if starts && e.reaches_phone_as_gsm7() => Verdict::Acts,
         Carrier::Tcp(_) | Carrier::Sms(_) => Verdict::Ignores,
         Carrier::Udp | Carrier::WapPush => Verdict::NotApplicable,
     }

@@ -99,11 +99,13 @@ pub mod http;
 mod message;
 pub mod pairing;
 pub mod payload;
+pub mod smpp;
 pub mod sms;
 mod span;
 pub mod ssh;
 pub mod tcp;
 pub mod tls;
+pub mod udh;
 pub mod wsp;
 
 pub use anomaly::{Anomalies, Anomaly, DecodeError, ErrorKind};

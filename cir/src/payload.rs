@@ -14,7 +14,7 @@
 //! order and pairing; this decodes bytes already in order (a pasted excerpt, one C API buffer).
 
 use crate::framer::{Frame, LineFramer};
-use crate::sms::{self, Encoding, SmsText};
+use crate::sms::{self, Coding, Encoding, SmsText};
 use crate::{Channel, DecodeError, Message, Span, wsp};
 
 /// Room a decode may need (the unpacked text of a GSM 7-bit SMS); reuse it across calls.
@@ -67,14 +67,7 @@ pub fn decode<'a>(channel: Channel, payload: &'a [u8], scratch: &'a mut Scratch)
     };
     match channel {
         Channel::Udp => one(&mut d, crate::parse_cir(payload)),
-        Channel::Sms => match sms::decode(payload, &mut scratch.sms) {
-            Ok(s) => {
-                d.encoding = s.encoding;
-                d.messages.push(s.message);
-                d.sms = Some(s);
-            }
-            Err(e) => d.error = Some(e),
-        },
+        Channel::Sms => return decode_sms(payload, Coding::Unknown, scratch),
         Channel::WapPush => match wsp::decode_push(payload) {
             Ok(push) => {
                 one(&mut d, push.cir);
@@ -83,6 +76,29 @@ pub fn decode<'a>(channel: Channel, payload: &'a [u8], scratch: &'a mut Scratch)
             Err(e) => d.error = Some(e),
         },
         Channel::Tcp => lines(payload, &mut d),
+    }
+    d
+}
+
+/// Decodes the user data (after its header) of an SMS addressed to the SMS CIR port, whose data
+/// coding scheme says `coding` (an SMS transport such as SMPP tells it; a WDP datagram does not:
+/// [`Coding::Unknown`]).
+pub fn decode_sms<'a>(user_data: &'a [u8], coding: Coding, scratch: &'a mut Scratch) -> Decoded<'a> {
+    let mut d = Decoded {
+        channel: Channel::Sms,
+        encoding: Encoding::Ascii,
+        wap_push: None,
+        messages: Vec::new(),
+        error: None,
+        sms: None,
+    };
+    match sms::decode_coded(user_data, coding, &mut scratch.sms) {
+        Ok(s) => {
+            d.encoding = s.encoding;
+            d.messages.push(s.message);
+            d.sms = Some(s);
+        }
+        Err(e) => d.error = Some(e),
     }
     d
 }

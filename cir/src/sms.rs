@@ -28,6 +28,11 @@ pub enum Encoding {
     Ascii,
     /// GSM 7-bit packed septets.
     Gsm7,
+    /// GSM 7-bit, one septet per octet: how SMPP usually carries the default alphabet. The SMSC
+    /// packs it for the air, so the phone reads it as [`Encoding::Gsm7`].
+    Gsm7Unpacked,
+    /// Latin-1 (or IA5, its ASCII part) text handed to an SMSC, which sends it as GSM 7-bit.
+    Latin1,
 }
 
 impl Encoding {
@@ -36,6 +41,72 @@ impl Encoding {
         match self {
             Encoding::Ascii => "ascii",
             Encoding::Gsm7 => "gsm7",
+            Encoding::Gsm7Unpacked => "gsm7-unpacked",
+            Encoding::Latin1 => "latin1",
+        }
+    }
+
+    /// Whether the phone receives the text as GSM 7-bit (what SMS CIR clients read).
+    pub const fn reaches_phone_as_gsm7(self) -> bool {
+        !matches!(self, Encoding::Ascii)
+    }
+}
+
+/// How an SMS's user data is coded, from its data coding scheme (SMPP's `data_coding`, or the
+/// TPDU's TP-DCS), as far as a CIR decoder cares.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Coding {
+    /// Not known (a WDP datagram over IP): ASCII or 7-bit packed, told apart by the text.
+    Unknown,
+    /// GSM 7-bit default alphabet, one septet per octet (SMPP's form).
+    Gsm7Unpacked,
+    /// GSM 7-bit packed (a TPDU's form; rare in SMPP).
+    Gsm7Packed,
+    /// 8-bit data: the bytes reach the phone as they are.
+    Octets,
+    /// IA5 or Latin-1 text.
+    Latin1,
+    /// UCS-2: no CIR client reads it.
+    Ucs2,
+    /// Another alphabet (JIS, Cyrillic, Hebrew, KS C 5601, a reserved value): read as bytes.
+    Other,
+}
+
+impl Coding {
+    /// The coding an SMPP `data_coding` value names (SMPP 3.4 section 5.2.19; from 0xC0 on, the
+    /// GSM data coding scheme groups of 3GPP TS 23.038). Value 0, "SMSC default alphabet", is GSM
+    /// 7-bit unpacked, as SMSCs and Wireshark take it.
+    pub const fn from_smpp(data_coding: u8) -> Coding {
+        match data_coding {
+            0x00 => Coding::Gsm7Unpacked,
+            0x01 | 0x03 => Coding::Latin1,
+            0x02 | 0x04 => Coding::Octets,
+            0x08 => Coding::Ucs2,
+            0x05..=0x0F => Coding::Other,
+            0xC0..=0xDF => Coding::Gsm7Unpacked,
+            0xE0..=0xEF => Coding::Ucs2,
+            0xF0..=0xFF if data_coding & 0x04 == 0 => Coding::Gsm7Unpacked,
+            0xF0..=0xFF => Coding::Octets,
+            // GSM general data coding (00xx xxxx) and its compressed and reserved groups.
+            _ => match (data_coding >> 2) & 0x03 {
+                0 => Coding::Gsm7Unpacked,
+                1 => Coding::Octets,
+                2 => Coding::Ucs2,
+                _ => Coding::Other,
+            },
+        }
+    }
+
+    /// `unknown`, `gsm7-unpacked`, `gsm7-packed`, `8bit`, `latin1`, `ucs2` or `other`.
+    pub const fn name(self) -> &'static str {
+        match self {
+            Coding::Unknown => "unknown",
+            Coding::Gsm7Unpacked => "gsm7-unpacked",
+            Coding::Gsm7Packed => "gsm7-packed",
+            Coding::Octets => "8bit",
+            Coding::Latin1 => "latin1",
+            Coding::Ucs2 => "ucs2",
+            Coding::Other => "other",
         }
     }
 }
@@ -82,7 +153,13 @@ impl Sms<'_> {
     /// The payload bytes that carry `span` of the message.
     pub fn payload_span(&self, span: Span) -> Span {
         match self.encoding {
-            Encoding::Ascii => span,
+            Encoding::Ascii | Encoding::Latin1 => span,
+            Encoding::Gsm7Unpacked => {
+                // One septet per byte: the septet a text byte starts at is its payload offset.
+                let at = |i: usize| self.septet_of.get(i).map_or(i, |&s| usize::from(s));
+                let first = at(span.offset);
+                Span::new(first + self.text_offset, at(span.end()).saturating_sub(first))
+            }
             Encoding::Gsm7 => {
                 let at = |i: usize| self.septet_of.get(i).map_or(i, |&s| usize::from(s));
                 let first = at(span.offset);
@@ -129,4 +206,81 @@ pub fn decode<'a>(payload: &'a [u8], text: &'a mut SmsText) -> Result<Sms<'a>, D
     }
     let septet_of = text.septet_of.get(..=n).unwrap_or_default();
     Ok(Sms { encoding: Encoding::Gsm7, message, text_offset, text_len: n, septet_of })
+}
+
+/// Decodes SMS user data (after its user-data header) whose coding is `coding`. Text codings are
+/// read as text (GSM 7-bit septets mapped to ASCII, extension characters included); 8-bit and
+/// unknown data as [`decode`] reads a WDP payload.
+///
+/// ```
+/// use wvcir::sms::{decode_coded, Coding, Encoding, SmsText};
+/// let mut text = SmsText::new();
+/// // `_` is septet 0x11 in the GSM alphabet.
+/// let sms = decode_coded(b"WVCI 1.2 wv\x11c", Coding::Gsm7Unpacked, &mut text).unwrap();
+/// assert_eq!((sms.encoding, sms.message.cookie.unwrap().bytes), (Encoding::Gsm7Unpacked, &b"wv_c"[..]));
+/// ```
+pub fn decode_coded<'a>(ud: &'a [u8], coding: Coding, text: &'a mut SmsText) -> Result<Sms<'a>, DecodeError> {
+    match coding {
+        Coding::Unknown | Coding::Octets | Coding::Gsm7Packed | Coding::Other => decode(ud, text),
+        Coding::Latin1 => {
+            let message = message::parse_cir(ud)?;
+            Ok(Sms { encoding: Encoding::Latin1, message, text_offset: 0, text_len: ud.len(), septet_of: &[] })
+        }
+        Coding::Gsm7Unpacked => {
+            let (mut i, mut n) = (0, 0);
+            while let (Some(&s), Some(slot)) = (ud.get(i), text.buf.get_mut(n)) {
+                let next = ud.get(i + 1).copied();
+                let (byte, used) = match next {
+                    Some(code) if s & 0x7F == gsm7::ESC => (gsm7::extension_to_ascii(code & 0x7F), 2),
+                    _ => (gsm7::septet_to_ascii(s & 0x7F), 1),
+                };
+                *slot = byte;
+                if let Some(at) = text.septet_of.get_mut(n) {
+                    *at = u16::try_from(i).unwrap_or(u16::MAX);
+                }
+                n += 1;
+                i += used;
+            }
+            if let Some(at) = text.septet_of.get_mut(n) {
+                *at = u16::try_from(i).unwrap_or(u16::MAX);
+            }
+            let text: &'a SmsText = text;
+            let mut message = message::parse_cir(text.buf.get(..n).unwrap_or_default())?;
+            if i < ud.len() {
+                message.anomalies.add(Anomaly::Truncated, Span::new(n, 0));
+            }
+            let septet_of = text.septet_of.get(..=n).unwrap_or_default();
+            Ok(Sms { encoding: Encoding::Gsm7Unpacked, message, text_offset: 0, text_len: n, septet_of })
+        }
+        Coding::Ucs2 => Err(DecodeError::new(ErrorKind::NotCir, 0, "UCS-2 text, which no CIR client reads")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codings_are_read_as_the_phone_would_receive_them() {
+        let mut t = SmsText::new();
+        let s = decode_coded(b"WVCI 1.2 ab\x1B\x3Cc", Coding::Gsm7Unpacked, &mut t).unwrap();
+        let cookie = s.message.cookie.unwrap();
+        assert_eq!(cookie.bytes, b"ab[c");
+        assert_eq!(s.payload_span(cookie.span), Span::new(9, 5), "ESC and its code are two bytes");
+        assert!(s.message.anomalies.is_empty());
+        let s = decode_coded(b"WVCI 1.2 abc", Coding::Latin1, &mut t).unwrap();
+        assert_eq!((s.encoding, s.message.anomalies.is_empty()), (Encoding::Latin1, true));
+        let s = decode_coded(b"WVCI 1.2 abc", Coding::Octets, &mut t).unwrap();
+        assert_eq!(s.encoding, Encoding::Ascii, "8-bit ASCII reaches the phone as ASCII");
+        assert!(decode_coded(b"\0W\0V\0C\0I", Coding::Ucs2, &mut t).is_err());
+        let long = [b'a'; MAX_SMS_SEPTETS + 10];
+        let mut ud = b"WVCI 1.2 ".to_vec();
+        ud.extend_from_slice(&long);
+        let s = decode_coded(&ud, Coding::Gsm7Unpacked, &mut t).unwrap();
+        assert!(s.message.anomalies.contains(Anomaly::Truncated));
+        assert_eq!(Coding::from_smpp(0xF5), Coding::Octets);
+        assert_eq!(Coding::from_smpp(0xF1), Coding::Gsm7Unpacked);
+        assert_eq!(Coding::from_smpp(0x04), Coding::Octets);
+        assert_eq!(Coding::from_smpp(0x18), Coding::Ucs2);
+    }
 }

@@ -321,21 +321,7 @@ pub struct WdpPorts {
 /// IEI 0x05, 16-bit ports 2948 from 9200; IEI 0x04 for 8-bit ports). `None` when the user data
 /// has no such header.
 pub fn wdp_ports(user_data: &[u8]) -> Option<WdpPorts> {
-    let (&udhl, rest) = user_data.split_first()?;
-    let header = rest.get(..usize::from(udhl))?;
-    let mut ies = header;
-    while let [iei, len, tail @ ..] = ies {
-        let (value, next) = tail.split_at_checked(usize::from(*len))?;
-        match (*iei, value) {
-            (0x05, &[dh, dl, sh, sl]) => {
-                let (dst, src) = (u16::from_be_bytes([dh, dl]), u16::from_be_bytes([sh, sl]));
-                return Some(WdpPorts { dst, src, header_len: 1 + usize::from(udhl) });
-            }
-            (0x04, &[d, s]) => {
-                return Some(WdpPorts { dst: u16::from(d), src: u16::from(s), header_len: 1 + usize::from(udhl) });
-            }
-            _ => ies = next,
-        }
-    }
-    None
+    let udh = crate::udh::parse(user_data)?;
+    let ports = udh.ports?;
+    Some(WdpPorts { dst: ports.dst, src: ports.src, header_len: udh.len })
 }

@@ -266,6 +266,19 @@ pub fn datagram(sink: &mut dyn Sink, channel: Channel, payload: &[u8]) -> usize 
     }
     let mut scratch = wvcir::payload::Scratch::default();
     let d = wvcir::payload::decode(channel, payload, &mut scratch);
+    decoded(sink, channel, &d)
+}
+
+/// Dissects the user data of an SMS addressed to the SMS CIR port, handed over by Wireshark's SMS
+/// dissectors (their `udh.port` tables), whose data coding is `coding` when the SMS transport
+/// showed it.
+pub fn sms(sink: &mut dyn Sink, user_data: &[u8], coding: wvcir::sms::Coding) -> usize {
+    let mut scratch = wvcir::payload::Scratch::default();
+    let d = wvcir::payload::decode_sms(user_data, coding, &mut scratch);
+    decoded(sink, Channel::Sms, &d)
+}
+
+fn decoded(sink: &mut dyn Sink, channel: Channel, d: &wvcir::payload::Decoded<'_>) -> usize {
     for m in &d.messages {
         let carrier = match channel {
             Channel::Udp => Carrier::Udp,

@@ -13,6 +13,7 @@ pub mod capture;
 pub mod hostile;
 pub mod net;
 pub mod scenarios;
+pub mod smpp;
 pub mod synth;
 pub mod tcp;
 
@@ -83,6 +84,11 @@ pub fn samples() -> Vec<Sample> {
             "loopback-null.pcap",
             "BSD loopback (lo0, link type NULL): a developer's CIR test server on 127.0.0.1",
             s::loopback(),
+        ),
+        sample(
+            "smpp.pcap",
+            "SMS CIRs inside SMPP on TCP 2775: submit_sm, data_sm, submit_multi, deliver_sm; GSM 7-bit packed and unpacked, 8-bit, Latin-1, IA5; UDH and TLV ports; concatenated (IE 0x00, 0x08, sar TLVs), a three-part WAP Push",
+            smpp::smpp(),
         ),
         sample("ipv6.pcapng", "IPv6: a UDP CIR, a short TCP CIR channel, a CIR in two IPv6 fragments", s::ipv6()),
         sample("ipv4-fragments.pcap", "One CIR in three IPv4 fragments, last fragment first", s::ipv4_fragments()),

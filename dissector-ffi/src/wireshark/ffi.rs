@@ -145,6 +145,7 @@ api! {
     register_dissector: fn(*const c_char, Dissector, c_int) -> Handle;
     dissector_add_uint_range_with_preference: fn(*const c_char, *const c_char, Handle);
     dissector_add_string: fn(*const c_char, *const c_char, Handle);
+    dissector_add_uint: fn(*const c_char, u32, Handle);
     heur_dissector_add: fn(*const c_char, Heuristic, *const c_char, *const c_char, c_int, c_int);
     register_cleanup_routine: fn(unsafe extern "C" fn());
     col_set_str: fn(*mut c_void, c_int, *const c_char);

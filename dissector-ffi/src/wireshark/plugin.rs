@@ -82,6 +82,9 @@ struct Plugin {
     tcp_payload: AtomicI32,
     icmp_proto: AtomicI32,
     icmpv6_proto: AtomicI32,
+    /// `smpp.data_coding`, wanted by the postdissector so that it is in the tree when SMPP hands
+    /// an SMS over.
+    smpp_data_coding: AtomicI32,
     /// The channels' default ports, as the analyzer has them.
     ports: PortMap,
 }
@@ -279,6 +282,7 @@ unsafe extern "C" fn register_protoinfo() {
             tcp_payload: AtomicI32::new(-1),
             icmp_proto: AtomicI32::new(-1),
             icmpv6_proto: AtomicI32::new(-1),
+            smpp_data_coding: AtomicI32::new(-1),
             ports: PortMap::default(),
         });
     });
@@ -310,11 +314,25 @@ unsafe extern "C" fn register_handoff() {
             p.icmpv6_proto.store(icmpv6, Ordering::Relaxed);
             let post = (api.create_dissector_handle)(postdissect_tcp, proto);
             (api.register_postdissector)(post);
-            let ids: Vec<c_int> = [tcp_proto, tcp_payload, icmp, icmpv6].into_iter().filter(|&id| id >= 0).collect();
+            // SMPP's data coding, so that an SMS it hands over is read in its coding.
+            let data_coding = (api.proto_registrar_get_id_byname)(c"smpp.data_coding".as_ptr());
+            p.smpp_data_coding.store(data_coding, Ordering::Relaxed);
+            let ids: Vec<c_int> =
+                [tcp_proto, tcp_payload, icmp, icmpv6, data_coding].into_iter().filter(|&id| id >= 0).collect();
             // Wireshark takes the array over.
             let wanted = (api.g_array_sized_new)(0, 0, std::mem::size_of::<c_int>() as c_uint, ids.len() as c_uint);
             (api.g_array_append_vals)(wanted, ids.as_ptr().cast(), ids.len() as c_uint);
             (api.set_postdissector_wanted_hfids)(post, wanted);
+            // An SMS to application port 3716 in any SMS transport Wireshark decodes: SMPP, UCP and
+            // CIMD hand their user data to the first table, GSM MAP, GSMTAP, DTAP and SIP TPDUs
+            // to the second (as WSP receives WAP Push on 2948). A missing table is skipped:
+            // adding to one asserts.
+            let sms = (api.register_dissector)(c"wvcir.sms".as_ptr(), dissect_sms, proto);
+            for table in [c"gsm_sms_ud.udh.port", c"gsm_sms.udh.port"] {
+                if !(api.find_dissector_table)(table.as_ptr()).is_null() {
+                    (api.dissector_add_uint)(table.as_ptr(), u32::from(wvcir::PORT_SMS_CIR), sms);
+                }
+            }
             let media = (api.register_dissector)(c"wvcir.media".as_ptr(), dissect_media, proto);
             (api.dissector_add_string)(c"media_type".as_ptr(), c"application/vnd.wv.csp.cir".as_ptr(), media);
             let on = p.abi.heuristic_enable;
@@ -337,6 +355,10 @@ unsafe extern "C" fn register_handoff() {
         }
     });
 }
+
+/// The per-packet data key under which an SMS's SMPP data coding is kept (the low 16 bits hash
+/// its payload).
+const SMS_CODING_KEY: u32 = 0x5C_0000;
 
 /// TCP state of the open capture file; cleared when Wireshark closes it.
 #[derive(Default)]
@@ -461,6 +483,51 @@ impl Ctx {
             return 0;
         }
         payload.len() as c_int
+    }
+
+    /// The user data of an SMS to port 3716, from Wireshark's SMS dissectors; read in the data
+    /// coding SMPP showed for it, if SMPP carried it.
+    fn sms(&self) -> c_int {
+        let payload = self.bytes(self.tvb);
+        let coding = self.smpp_data_coding(payload).map_or(wvcir::sms::Coding::Unknown, wvcir::sms::Coding::from_smpp);
+        let mut sink = self.sink(self.tvb, 0);
+        if dissect::sms(&mut sink, payload, coding) == 0 {
+            return 0;
+        }
+        payload.len() as c_int
+    }
+
+    /// The `data_coding` of the SMPP PDU whose user data is `payload`: read from the tree when
+    /// it is there (the first pass primes the field), and kept in the frame's file-scoped data
+    /// for later passes, keyed by the payload (a frame may hold several PDUs).
+    fn smpp_data_coding(&self, payload: &[u8]) -> Option<u8> {
+        let (api, proto) = (self.p.api, self.p.proto.load(Ordering::Relaxed));
+        let key = SMS_CODING_KEY
+            | (payload.iter().fold(0x811C_9DC5u32, |h, &b| (h ^ u32::from(b)).wrapping_mul(0x0100_0193)) & 0xFFFF);
+        let seen = self
+            .finfos(self.p.smpp_data_coding.load(Ordering::Relaxed))
+            .last()
+            .and_then(|f| self.bytes(f.ds_tvb).get(f.start).copied());
+        // The coding travels as a non-null pointer value (coding + 1), not as allocated memory.
+        // SAFETY: pinfo is this call's; the scope is the file's, which outlives every pass.
+        unsafe {
+            let kept = (api.p_get_proto_data)((api.wmem_file_scope)(), self.pinfo, proto, key) as usize;
+            match (seen, kept) {
+                (Some(c), 0) => {
+                    (api.p_add_proto_data)(
+                        (api.wmem_file_scope)(),
+                        self.pinfo,
+                        proto,
+                        key,
+                        (usize::from(c) + 1) as *mut c_void,
+                    );
+                    Some(c)
+                }
+                (Some(c), _) => Some(c),
+                (None, 0) => None,
+                (None, k) => u8::try_from(k - 1).ok(),
+            }
+        }
     }
 
     fn media(&self) -> c_int {
@@ -841,6 +908,15 @@ unsafe extern "C" fn dissect_udp(
     _: *mut c_void,
 ) -> c_int {
     guard(tvb, pinfo, tree, Ctx::udp)
+}
+
+unsafe extern "C" fn dissect_sms(
+    tvb: *mut ffi::Tvb,
+    pinfo: *mut ffi::PacketInfo,
+    tree: *mut ffi::ProtoTree,
+    _: *mut c_void,
+) -> c_int {
+    guard(tvb, pinfo, tree, Ctx::sms)
 }
 
 unsafe extern "C" fn dissect_media(

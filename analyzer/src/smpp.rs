@@ -1,0 +1,285 @@
+//! SMS CIRs inside SMPP: an IM server hands an SMS CIR to an SMSC as a `submit_sm` (or
+//! `data_sm`, `submit_multi`; a `deliver_sm` the other way) addressed to WDP port 3716, or 2948 for
+//! a WAP Push. Each direction of an SMPP connection is reassembled by the core's TCP engine
+//! ([`wvcir::tcp::Reassembler`]), cut into PDUs by [`wvcir::smpp::Framer`], and each short message
+//! addressed to a CIR port is decoded with the SMS decoder the UDP path uses. Concatenated SMS (UDH
+//! IE 0x00 and 0x08, SMPP's `sar_*` TLVs) are reassembled here, within [`MAX_PENDING_SMS`] messages
+//! and [`MAX_PENDING_SMS_BYTES`] bytes per input.
+
+use crate::flows::{Endpoint, Tally};
+use crate::messages::{Found, Out, datagram_carrier};
+use crate::report::{LimitsRec, SmsRec};
+use crate::vocab::{FlowKind, Name};
+use std::collections::HashMap;
+use std::time::Duration;
+use wvcir::smpp::{Framed, Framer, ShortMessage};
+use wvcir::sms::{Coding, Encoding};
+use wvcir::tcp::{Chunk, Control, Reassembler};
+use wvcir::udh::{Concat, Ports};
+use wvcir::{Channel, PortMap, wsp};
+
+/// Concatenated SMS CIRs waiting for parts, per input; the oldest is given up beyond it.
+pub const MAX_PENDING_SMS: usize = 1024;
+/// Bytes of their parts held, per input.
+pub const MAX_PENDING_SMS_BYTES: usize = 4 * 1024 * 1024;
+
+/// One SMPP connection: each direction's stream and framing (initiator's first).
+#[derive(Debug, Default)]
+pub struct SmppConn {
+    streams: [Reassembler; 2],
+    framers: [Framer; 2],
+}
+
+/// What one input's SMPP connections share: the parts of concatenated SMS, room for an unpacked
+/// text, and where findings go.
+#[derive(Debug, Default)]
+pub struct SmppShared {
+    pending: Pending,
+    scratch: Box<wvcir::payload::Scratch>,
+}
+
+/// A segment of an SMPP connection, with where it came from.
+#[derive(Clone, Copy, Debug)]
+pub struct SmppSegment<'a> {
+    pub frame: u64,
+    pub ts: Duration,
+    /// Sender and receiver.
+    pub src: Endpoint,
+    pub dst: Endpoint,
+    pub from_initiator: bool,
+    pub seq: u32,
+    pub control: Control,
+    pub payload: &'a [u8],
+}
+
+/// Where an SMPP connection's findings go.
+#[derive(Debug)]
+pub struct SmppOut<'a, 'o> {
+    pub ports: &'a PortMap,
+    /// Identifies the connection among the input's (its flow key's hash): parts of a concatenated
+    /// SMS are joined only within one connection and direction.
+    pub conn: u64,
+    pub shared: &'a mut SmppShared,
+    pub limits: &'a mut LimitsRec,
+    pub tally: &'a mut Tally,
+    pub out: &'a mut Out<'o>,
+}
+
+impl SmppConn {
+    /// Takes one segment; the PDUs it completes are decoded.
+    pub fn segment(&mut self, seg: &SmppSegment<'_>, to: &mut SmppOut<'_, '_>) {
+        let i = usize::from(!seg.from_initiator);
+        let (Some(stream), Some(framer)) = (self.streams.get_mut(i), self.framers.get_mut(i)) else { return };
+        stream.segment(seg.seq, seg.control, seg.payload, &mut |chunk| feed(framer, chunk, seg, to));
+    }
+
+    /// The connection ends: what was held behind gaps is framed, and what each direction lost is
+    /// counted.
+    pub fn close(&mut self, last: &SmppSegment<'_>, to: &mut SmppOut<'_, '_>) {
+        for (i, (stream, framer)) in self.streams.iter_mut().zip(self.framers.iter_mut()).enumerate() {
+            let seg = SmppSegment { from_initiator: i == 0, ..*last };
+            stream.flush(&mut |chunk| feed(framer, chunk, &seg, to));
+            framer.finish(&mut |f| take(f, &seg, to));
+            let stats = stream.stats();
+            to.limits.tcp_gap_bytes += stats.gap_bytes;
+            to.limits.tcp_bytes_dropped += stats.after_end;
+        }
+    }
+}
+
+fn feed(framer: &mut Framer, chunk: Chunk<'_>, seg: &SmppSegment<'_>, to: &mut SmppOut<'_, '_>) {
+    match chunk {
+        Chunk::Data { bytes, .. } => framer.push(bytes, &mut |f| take(f, seg, to)),
+        Chunk::Gap { .. } => framer.gap(),
+        Chunk::End { .. } => framer.finish(&mut |f| take(f, seg, to)),
+    }
+}
+
+fn take(f: Framed<'_>, seg: &SmppSegment<'_>, to: &mut SmppOut<'_, '_>) {
+    match f {
+        Framed::Pdu { pdu, .. } => match wvcir::smpp::decode(pdu) {
+            Ok(Some(sm)) => to.short_message(&sm, seg),
+            Ok(None) => {}
+            Err(_) => to.limits.smpp_bad_pdus += 1,
+        },
+        Framed::Skipped { len } => to.limits.smpp_skipped_bytes += len,
+    }
+}
+
+impl SmppOut<'_, '_> {
+    /// A short message: decoded if it is addressed to a CIR port (once whole, if concatenated);
+    /// any other counts as an SMPP payload of its flow.
+    fn short_message(&mut self, sm: &ShortMessage<'_>, seg: &SmppSegment<'_>) {
+        let udh = if sm.udhi() { wvcir::udh::parse(sm.user_data) } else { None };
+        if sm.udhi() && udh.is_none() {
+            self.tally.other(FlowKind::Smpp); // a damaged header: nothing in it can be trusted
+            return;
+        }
+        let text = sm.user_data.get(udh.map_or(0, |h| h.len)..).unwrap_or_default();
+        let tlv_ports = sm.dest_port.map(|dst| Ports { dst, src: sm.source_port.unwrap_or(0) });
+        let ports = udh.and_then(|h| h.ports).or(tlv_ports);
+        let Some((ports, channel)) = ports.and_then(|p| Some((p, self.ports.wdp_channel(p.dst)?))) else {
+            self.tally.other(FlowKind::Smpp);
+            return;
+        };
+        let concat = udh.and_then(|h| h.concat).or(sm.sar).filter(|c| c.is_valid() && c.total > 1);
+        let whole;
+        let (text, parts) = match concat {
+            None => (text, 1),
+            Some(c) => {
+                let key = PartKey {
+                    conn: self.conn,
+                    from_initiator: seg.from_initiator,
+                    source: sm.source_addr.to_vec(),
+                    destination: sm.destination_addr.to_vec(),
+                    reference: c.reference,
+                    total: c.total,
+                };
+                let Some(w) = self.shared.pending.add(key, c, text, self.limits) else { return };
+                whole = w;
+                (&whole[..], u16::from(c.total))
+            }
+        };
+        let coding = Coding::from_smpp(sm.data_coding);
+        let rec = SmsRec {
+            transport: "smpp",
+            pdu: Name(sm.pdu),
+            source_addr: crate::messages::text(sm.source_addr),
+            destination_addr: crate::messages::text(sm.destination_addr),
+            dest_port: ports.dst,
+            source_port: (ports.src != 0 || sm.source_port.is_some()).then_some(ports.src),
+            data_coding: Name(coding),
+            parts,
+        };
+        let SmppOut { shared, tally, out, .. } = self;
+        let decoded = match channel {
+            Channel::WapPush => wsp::decode_push(text).and_then(|p| p.cir).ok().map(|m| (m, Encoding::Ascii)),
+            _ => {
+                let d = wvcir::payload::decode_sms(text, coding, &mut shared.scratch);
+                let encoding = d.encoding;
+                d.messages.into_iter().next().map(|m| (m, encoding))
+            }
+        };
+        let Some((m, encoding)) = decoded else {
+            tally.other(FlowKind::Smpp);
+            return;
+        };
+        tally.messages += 1;
+        tally.clean_messages += u64::from(m.malformed.is_none());
+        let carrier = datagram_carrier(channel, encoding);
+        let at = Found { frame: seg.frame, ts: seg.ts, channel, src: seg.src, dst: seg.dst, encoding, carrier };
+        // The phone is past the receiving end: the SMSC for a submit, the server's gateway for a
+        // deliver.
+        out.message_with_sms(&at, &m, seg.dst.0, seg.src.0, Some(rec));
+    }
+}
+
+/// The parts of one concatenated SMS: same connection, direction, addresses, reference and count.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+struct PartKey {
+    conn: u64,
+    from_initiator: bool,
+    source: Vec<u8>,
+    destination: Vec<u8>,
+    reference: u16,
+    total: u8,
+}
+
+#[derive(Debug)]
+struct Held {
+    parts: Vec<Option<Vec<u8>>>,
+    have: u64,
+    bytes: usize,
+    /// When it was first seen, for giving up the oldest.
+    order: u64,
+}
+
+/// Concatenated SMS waiting for parts.
+#[derive(Debug, Default)]
+struct Pending {
+    held: HashMap<PartKey, Held>,
+    bytes: usize,
+    next_order: u64,
+}
+
+impl Pending {
+    /// Adds a part; the message's text when this part completes it. A part seen twice keeps its
+    /// first copy.
+    fn add(&mut self, key: PartKey, c: Concat, text: &[u8], limits: &mut LimitsRec) -> Option<Vec<u8>> {
+        if !self.held.contains_key(&key) {
+            while !self.held.is_empty()
+                && (self.held.len() >= MAX_PENDING_SMS || self.bytes + text.len() > MAX_PENDING_SMS_BYTES)
+            {
+                self.give_up_oldest(limits);
+            }
+            let order = self.next_order;
+            self.next_order += 1;
+            let held = Held { parts: vec![None; usize::from(c.total)], have: 0, bytes: 0, order };
+            self.held.insert(key.clone(), held);
+        }
+        let held = self.held.get_mut(&key)?;
+        let slot = held.parts.get_mut(usize::from(c.seq) - 1)?;
+        if slot.is_some() {
+            return None;
+        }
+        *slot = Some(text.to_vec());
+        held.have += 1;
+        held.bytes += text.len();
+        self.bytes += text.len();
+        if held.have < u64::from(c.total) {
+            return None;
+        }
+        let done = self.held.remove(&key)?;
+        self.bytes -= done.bytes;
+        Some(done.parts.into_iter().flatten().flatten().collect())
+    }
+
+    fn give_up_oldest(&mut self, limits: &mut LimitsRec) {
+        let Some(key) = self.held.iter().min_by_key(|(_, h)| h.order).map(|(k, _)| k.clone()) else { return };
+        if let Some(h) = self.held.remove(&key) {
+            self.bytes -= h.bytes;
+            limits.sms_parts_dropped += h.have;
+        }
+    }
+}
+
+impl SmppShared {
+    /// The input ended: parts still waiting are counted as dropped.
+    pub fn finish(&mut self, limits: &mut LimitsRec) {
+        limits.sms_parts_dropped += self.pending.held.values().map(|h| h.have).sum::<u64>();
+        self.pending = Pending::default();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn key(reference: u16) -> PartKey {
+        PartKey {
+            conn: 1,
+            from_initiator: true,
+            source: b"1".to_vec(),
+            destination: b"2".to_vec(),
+            reference,
+            total: 3,
+        }
+    }
+
+    #[test]
+    fn parts_join_in_order_whatever_order_they_come_in_and_the_oldest_is_given_up() {
+        let mut p = Pending::default();
+        let mut limits = LimitsRec::default();
+        let c = |seq| Concat { reference: 7, total: 3, seq };
+        assert_eq!(p.add(key(7), c(3), b"ghi", &mut limits), None);
+        assert_eq!(p.add(key(7), c(1), b"abc", &mut limits), None);
+        assert_eq!(p.add(key(7), c(1), b"xxx", &mut limits), None, "a repeat keeps the first copy");
+        assert_eq!(p.add(key(7), c(2), b"def", &mut limits).as_deref(), Some(&b"abcdefghi"[..]));
+        assert_eq!((p.held.len(), p.bytes), (0, 0));
+        for r in 0..(MAX_PENDING_SMS as u16 + 10) {
+            p.add(key(r), Concat { reference: r, total: 3, seq: 1 }, b"part", &mut limits);
+        }
+        assert_eq!((p.held.len(), limits.sms_parts_dropped), (MAX_PENDING_SMS, 10));
+        assert!(!p.held.contains_key(&key(0)), "the oldest went first");
+    }
+}
