@@ -108,6 +108,10 @@ impl Out<'_> {
         sms: Option<crate::report::SmsRec>,
     ) {
         let mut rec = record(self.input, at, m, self.tunnel);
+        if sms.is_some() {
+            // Its endpoints are the SMPP connection's, on TCP (the channel's own transport is UDP).
+            rec.community_id = community_id(wvcir::Transport::Tcp, at.src, at.dst);
+        }
         rec.sms = sms;
         let whole = m.malformed.is_none() && !m.anomalies.contains(Anomaly::Incomplete);
         if let (Command::Wvci, true, Some(cookie)) = (m.command, whole, &rec.cookie) {

@@ -46,11 +46,18 @@ pub enum Case {
     /// A UDP CIR to 3717 inside `depth` nested GRE tunnels (IPv4 in GRE in IPv4 ...). 2,500 is
     /// about as deep as an IPv4 packet (65,535 bytes, 24 bytes a layer) can be with true lengths.
     DeepGre { depth: u32 },
+    /// An SMPP connection (to 2775) that submits `n` SMS CIRs in two parts and never sends a
+    /// second part: `n` concatenated SMS that never complete; then one that does.
+    ConcatSms { n: u32 },
+    /// An SMPP connection whose PDUs lie: a header claiming 2 GB, one claiming 8 bytes, an
+    /// `sm_length` past the PDU, a TLV length past it, an unterminated address, garbage; each
+    /// followed by a good SMS CIR.
+    SmppLies,
 }
 
 impl Case {
     /// Every case at the size the robustness suite states (issue 7).
-    pub const FULL: [Case; 13] = [
+    pub const FULL: [Case; 15] = [
         Case::DistinctFlows { n: 1_000_000 },
         Case::NoLineEnd { segments: 20_000 },
         Case::Fragments { n: 100_000 },
@@ -64,6 +71,8 @@ impl Case {
         Case::HeloConnections { n: 1_000_000 },
         Case::TlsHandshakes,
         Case::DeepGre { depth: 2_500 },
+        Case::ConcatSms { n: 100_000 },
+        Case::SmppLies,
     ];
 
     /// The file name it is written under.
@@ -80,6 +89,8 @@ impl Case {
             Case::HeloConnections { n } => format!("helo-connections-{n}.pcap"),
             Case::TlsHandshakes => "tls-handshakes.pcap".to_owned(),
             Case::DeepGre { depth } => format!("gre-{depth}-deep.pcap"),
+            Case::ConcatSms { n } => format!("concat-sms-{n}.pcap"),
+            Case::SmppLies => "smpp-lies.pcap".to_owned(),
         }
     }
 
@@ -107,6 +118,8 @@ impl Case {
                 "TLS hellos with 10,000 extensions, a 64 KB SNI, 1-byte segments; a 1 MB certificate chain".to_owned()
             }
             Case::DeepGre { depth } => format!("a UDP CIR inside {depth} nested GRE tunnels"),
+            Case::ConcatSms { n } => format!("{n} concatenated SMS CIRs in SMPP whose second part never comes"),
+            Case::SmppLies => "SMPP PDUs whose lengths and strings lie, each followed by a good SMS CIR".to_owned(),
         }
     }
 
@@ -126,6 +139,8 @@ impl Case {
             }
             Case::TlsHandshakes => tls_handshake_frames().len() as u64 + 2,
             Case::DeepGre { .. } => 3,
+            Case::ConcatSms { n } => concat_sms_segments(n).len() as u64 + 2,
+            Case::SmppLies => smpp_lies_segments().len() as u64 + 2,
         }
     }
 
@@ -143,6 +158,8 @@ impl Case {
             Case::HeloConnections { n } => helo_connections(n, out).map(|_| None),
             Case::TlsHandshakes => tls_handshakes(out).map(|_| None),
             Case::DeepGre { depth } => deep_gre(depth, out).map(|_| None),
+            Case::ConcatSms { n } => smpp_case(&concat_sms_segments(n), out).map(|_| None),
+            Case::SmppLies => smpp_case(&smpp_lies_segments(), out).map(|_| None),
         }
     }
 }
@@ -395,6 +412,115 @@ fn deep_gre<W: Write>(depth: u32, out: W) -> io::Result<()> {
     }
     p.frame(&frame(Link::Ethernet, &ip, false))?;
     p.frame(&good_cir("wv:after.gre"))?;
+    p.finish()
+}
+
+/// An SMPP `submit_sm` from the IM server to `phone`: `esm_class` UDHI, 8-bit data, the user
+/// data `ud`, then `tlvs` bytes.
+fn submit_sm(phone: &[u8], ud: &[u8], tlvs: &[u8]) -> Vec<u8> {
+    let mut body = vec![0, 3, 0];
+    body.extend_from_slice(b"72466\0");
+    body.extend_from_slice(&[1, 1]);
+    body.extend_from_slice(phone);
+    body.extend_from_slice(&[0, 0x40, 0, 0, 0, 0, 0, 0, 0x04, 0, ud.len() as u8]);
+    body.extend_from_slice(ud);
+    body.extend_from_slice(tlvs);
+    let mut pdu = ((16 + body.len()) as u32).to_be_bytes().to_vec();
+    pdu.extend_from_slice(&[0, 0, 0, 4, 0, 0, 0, 0, 0, 0, 0, 1]);
+    pdu.extend_from_slice(&body);
+    pdu
+}
+
+/// The user data of a good SMS CIR: UDH ports 3716, then the text GSM 7-bit packed.
+fn cir_ud(cookie: &str) -> Vec<u8> {
+    let mut ud = vec![0x06, 0x05, 0x04, 0x0E, 0x84, 0x0E, 0x84];
+    ud.extend(wvcir::encode::gsm7(format!("WVCI 1.2 {cookie}").as_bytes()).unwrap_or_default());
+    ud
+}
+
+/// A good SMS CIR in SMPP, as 8-bit data.
+fn smpp_cir(cookie: &str) -> Vec<u8> {
+    submit_sm(b"447700900123", &cir_ud(cookie), &[])
+}
+
+/// An SMPP stream cut into TCP payloads of at most 1,460 bytes.
+fn segments_of(stream: &[u8]) -> Vec<Vec<u8>> {
+    stream.chunks(1460).map(<[u8]>::to_vec).collect()
+}
+
+fn concat_sms_segments(n: u32) -> Vec<Vec<u8>> {
+    let mut stream = Vec::new();
+    for i in 0..n {
+        // Part 1 of 2, 16-bit reference, to a phone of its own: no two are the same message.
+        let mut ud = vec![0x0C, 0x08, 0x04, (i >> 8) as u8, i as u8, 2, 1, 0x05, 0x04, 0x0E, 0x84, 0x0E, 0x84];
+        ud.extend_from_slice(b"WVCI 1.2 wv:never.");
+        stream.extend(submit_sm(format!("4477{i:08}").as_bytes(), &ud, &[]));
+    }
+    // A two-part CIR that does complete, after the flood.
+    for (seq, text) in [(1u8, &b"WVCI 1.2 "[..]), (2, b"wv:completes")] {
+        let mut ud = vec![0x0B, 0x00, 0x03, 0x77, 2, seq, 0x05, 0x04, 0x0E, 0x84, 0x0E, 0x84];
+        ud.extend_from_slice(text);
+        stream.extend(submit_sm(b"447700900999", &ud, &[]));
+    }
+    segments_of(&stream)
+}
+
+fn smpp_lies_segments() -> Vec<Vec<u8>> {
+    let mut stream = Vec::new();
+    let good = |stream: &mut Vec<u8>, i: u32| stream.extend(smpp_cir(&format!("wv:after.lie.{i}")));
+    good(&mut stream, 0);
+    // A header that claims 2 GB.
+    let mut lie = smpp_cir("wv:never.2g");
+    lie[..4].copy_from_slice(&0x7FFF_FFFFu32.to_be_bytes());
+    stream.extend(&lie);
+    good(&mut stream, 1);
+    // A header that claims 8 bytes.
+    let mut lie = smpp_cir("wv:never.8");
+    lie[..4].copy_from_slice(&8u32.to_be_bytes());
+    stream.extend(&lie);
+    good(&mut stream, 2);
+    // sm_length past the PDU.
+    let ud = cir_ud("wv:never.sm");
+    let mut lie = submit_sm(b"447700900123", &ud, &[]);
+    let at = lie.len() - ud.len() - 1;
+    lie[at] = 0xFF;
+    stream.extend(&lie);
+    good(&mut stream, 3);
+    // A TLV whose length runs past the PDU.
+    let lie = submit_sm(b"447700900123", &cir_ud("wv:never.tlv"), &[0x04, 0x24, 0x7F, 0xFF, 1]);
+    stream.extend(&lie);
+    good(&mut stream, 4);
+    // An address with no terminator, to the end of the PDU.
+    let mut lie = pdu_header(0x04, 100);
+    lie.extend_from_slice(&[b'9'; 84]);
+    stream.extend(&lie);
+    good(&mut stream, 5);
+    // 3,000 bytes of garbage.
+    stream.extend((0..3_000u32).map(|i| (i.wrapping_mul(2_654_435_761) >> 24) as u8 | 0x80));
+    good(&mut stream, 6);
+    segments_of(&stream)
+}
+
+/// A PDU header claiming `len` bytes.
+fn pdu_header(command_id: u32, len: u32) -> Vec<u8> {
+    let mut h = len.to_be_bytes().to_vec();
+    h.extend_from_slice(&command_id.to_be_bytes());
+    h.extend_from_slice(&[0, 0, 0, 0, 0, 0, 0, 9]);
+    h
+}
+
+/// A good UDP CIR, an SMPP connection from the IM server to an SMSC on 2775 carrying `segments`,
+/// and a good UDP CIR.
+fn smpp_case<W: Write>(segments: &[Vec<u8>], out: W) -> io::Result<()> {
+    let mut p = Pcap::new(out)?;
+    p.frame(&good_cir("wv:before.smpp"))?;
+    let (esme, smsc) = ((SERVER, 41_000), (IpAddr::V4(Ipv4Addr::new(192, 0, 2, 20)), 2775));
+    let mut seq = 1u32;
+    for seg in segments {
+        p.frame(&tcp_between(esme, smsc, seq, seg))?;
+        seq = seq.wrapping_add(seg.len() as u32);
+    }
+    p.frame(&good_cir("wv:after.smpp"))?;
     p.finish()
 }
 

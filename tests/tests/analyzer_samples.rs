@@ -33,7 +33,7 @@ fn every_sample_report_matches_its_golden_file_and_the_schema() {
     let update = std::env::var_os("WVCIR_UPDATE_GOLDEN").is_some();
     let validator = schema();
     let paths = sample_paths();
-    assert_eq!(paths.len(), 21);
+    assert_eq!(paths.len(), wvcir_samples::samples().len());
     for p in paths {
         let rel = p.display().to_string();
         let text = analyze(&[&rel], OutFormat::Json);
@@ -69,7 +69,7 @@ fn the_combined_and_ndjson_reports_follow_the_schema_too() {
     check_no_duplicate_keys(&text).unwrap();
     let doc: Value = serde_json::from_str(&text).unwrap();
     assert_valid(&schema(), &doc, "the combined report");
-    assert_eq!(doc["summary"]["complete_inputs"], 21);
+    assert_eq!(doc["summary"]["complete_inputs"], wvcir_samples::samples().len());
     let lines = analyze(&with_bad, OutFormat::Ndjson);
     let v = ndjson_schema();
     let mut n = 0;

@@ -79,11 +79,8 @@ fn every_record_carries_tsharks_community_id() {
                 let proto = match (array, proto_key) {
                     ("tcp_channels", _) => "tcp",
                     ("messages", _) => {
-                        if r["channel"] == "tcp" {
-                            "tcp"
-                        } else {
-                            "udp"
-                        }
+                        // An SMS inside SMPP travels on the SMPP connection's TCP.
+                        if r["channel"] == "tcp" || !r["sms"].is_null() { "tcp" } else { "udp" }
                     }
                     (_, k) => r[k].as_str().unwrap(),
                 };

@@ -369,3 +369,36 @@ fn a_cir_2500_gre_tunnels_deep() {
     assert_eq!(e.input["skipped"]["tunnel_too_deep"], 1, "followed to the depth bound, then counted");
     assert_eq!(e.last_message["cookie"], "wv:after.gre", "the CIR after it is read");
 }
+
+#[test]
+fn a_hundred_thousand_concatenated_sms_that_never_complete() {
+    let case = Case::ConcatSms { n: 100_000 };
+    let Some((_dir, e, run, _)) = run_ndjson(case) else { return };
+    assert_eq!(run.code, 0);
+    assert_eq!(
+        e.input["limits"]["sms_parts_dropped"], 100_000,
+        "past 1,024 waiting messages the oldest is given up; the rest are counted at the end"
+    );
+    let cookies: Vec<&str> = e.messages.iter().map(|m| m["cookie"].as_str().unwrap()).collect();
+    assert_eq!(cookies, ["wv:before.smpp", "wv:completes", "wv:after.smpp"], "the one that completes is read");
+    assert_eq!(e.messages[1]["sms"]["parts"], 2);
+}
+
+#[test]
+fn smpp_pdus_whose_lengths_and_strings_lie() {
+    let case = Case::SmppLies;
+    let Some((_dir, e, run, _)) = run_ndjson(case) else { return };
+    assert_eq!(run.code, 0);
+    let cookies: Vec<&str> = e.messages.iter().map(|m| m["cookie"].as_str().unwrap()).collect();
+    let want: Vec<String> = std::iter::once("wv:before.smpp".to_owned())
+        .chain((0..7).map(|i| format!("wv:after.lie.{i}")))
+        .chain(std::iter::once("wv:after.smpp".to_owned()))
+        .collect();
+    assert_eq!(cookies, want, "every good PDU after a lie is read, no lie is");
+    let limits = &e.input["limits"];
+    assert_eq!(limits["smpp_bad_pdus"], 3, "sm_length, a TLV length, an unterminated address");
+    assert!(
+        limits["smpp_skipped_bytes"].as_u64().unwrap() > 3_000,
+        "the PDUs whose headers lie and the garbage are passed over, and counted: {limits}"
+    );
+}
