@@ -22,8 +22,9 @@ use crate::messages::{Found, Out};
 use crate::packet::{self, L4, Segment, Skipped};
 use crate::report::{ErrorRec, FlowRec, InputRec, LimitsRec, MessageRec, SkippedRec, TcpChannelRec, epoch};
 use crate::sessions::Sessions;
-use crate::smpp::{SmppOut, SmppSegment, SmppShared};
+use crate::smpp::{SmppOut, SmppSegment, SmppShared, SmsAt, SmsIn};
 use crate::tcp_channels::{TcpState, nanos, server_is_responder};
+use crate::vocab::FlowKind;
 use crate::vocab::Name;
 use std::io::Read;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -116,6 +117,7 @@ impl Engine<'_> {
         flow.observe(side, p.ts, payload);
         let channel = flow.channel;
         match p.seg.l4 {
+            L4::Udp { payload } if flow.sip => self.sip_datagram(key, &p, payload),
             L4::Udp { payload } if !payload.is_empty() => self.datagram(key, &p, channel, payload),
             L4::Udp { .. } => {}
             L4::Tcp { seq, syn, fin, rst, payload, .. } if flow.smpp.is_some() => {
@@ -145,6 +147,12 @@ impl Engine<'_> {
                 || self.cfg.is_smpp_port(p.seg.dport)
                 || heuristic && wvcir::smpp::looks_like_smpp(payload) && by_payload().is_none());
         let by_smpp = smpp.then_some(Channel::Sms);
+        // SMS over SIP: a SIP `MESSAGE` whose body is an SMS.
+        let sip = transport == Transport::Udp
+            && by_port.is_none()
+            && (p.seg.sport == crate::sip_sms::SIP_PORT || p.seg.dport == crate::sip_sms::SIP_PORT)
+            && crate::sip_sms::sms_body(payload).is_some();
+        let by_smpp = by_smpp.or(sip.then_some(Channel::Sms));
         let Some(channel) = by_port.or(by_smpp).or_else(|| if heuristic { by_payload() } else { None }) else {
             return false;
         };
@@ -161,6 +169,7 @@ impl Engine<'_> {
         if smpp {
             flow.smpp = Some(Box::default());
         }
+        flow.sip = sip;
         self.flows.insert(key, flow);
         true
     }
@@ -250,6 +259,7 @@ impl Engine<'_> {
             shared: smpp,
             limits,
             tally: &mut flow.tally,
+            other: FlowKind::Smpp,
             out: &mut out,
         };
         conn.segment(&seg, &mut to);
@@ -279,9 +289,62 @@ impl Engine<'_> {
             shared: smpp,
             limits,
             tally: &mut flow.tally,
+            other: FlowKind::Smpp,
             out: &mut out,
         };
         conn.close(&last, &mut to);
+    }
+
+    /// A SIP `MESSAGE` carrying an SMS: its TPDU's user data goes where an SMPP short message's
+    /// does.
+    fn sip_datagram(&mut self, key: FlowKey, p: &Packet<'_>, payload: &[u8]) {
+        let Engine { flows, sessions, on_record, input, cfg, smpp, limits, .. } = self;
+        let Some(flow) = flows.get_mut(&key) else { return };
+        let from_initiator = (p.seg.src, p.seg.sport) == flow.initiator;
+        let Some((user, body)) = crate::sip_sms::sms_body(payload) else {
+            flow.tally.other(FlowKind::Text);
+            return;
+        };
+        let Some(t) = wvcir::tpdu::rp_data(body).and_then(wvcir::tpdu::decode) else {
+            flow.tally.other(FlowKind::Text);
+            return;
+        };
+        let address: String = t.address.digits().collect();
+        let (source, destination) = match t.kind {
+            wvcir::tpdu::Kind::Deliver => (address, crate::messages::text(user)),
+            wvcir::tpdu::Kind::Submit => (String::new(), address),
+        };
+        let sms = SmsIn {
+            transport: crate::vocab::SmsTransport::Sip,
+            pdu: t.kind.into(),
+            source,
+            destination,
+            udhi: t.udhi,
+            user_data: t.user_data,
+            data_coding: t.dcs,
+            coding: wvcir::sms::Coding::from_tp_dcs(t.dcs),
+            ports: None,
+            sar: None,
+        };
+        let at = SmsAt {
+            frame: p.frame,
+            ts: p.ts,
+            src: (p.seg.src, p.seg.sport),
+            dst: (p.seg.dst, p.seg.dport),
+            from_initiator,
+        };
+        let tunnel = flow.names.as_deref().map_or(&[][..], |n| &n.tunnel[..]);
+        let mut out = Out { input: *input, sessions, on_record: &mut **on_record, tunnel };
+        let mut to = SmppOut {
+            ports: &cfg.ports,
+            conn: conn_id(&key),
+            shared: smpp,
+            limits,
+            tally: &mut flow.tally,
+            other: FlowKind::Text,
+            out: &mut out,
+        };
+        to.short_message(&sms, &at);
     }
 
     /// Ends a flow's TCP connection; its record goes out if it spoke the protocol.

@@ -114,6 +114,8 @@ pub struct Flow {
     pub tcp: Option<Box<TcpState>>,
     /// The SMPP connection state, for a flow of an SMSC link (instead of `tcp`).
     pub smpp: Option<Box<crate::smpp::SmppConn>>,
+    /// A flow of SIP `MESSAGE`s carrying SMS (see `sip_sms`).
+    pub sip: bool,
 }
 
 /// What names a flow beyond its 5-tuple and kind: the tunnels that carried it, and what its
@@ -217,6 +219,7 @@ impl Flow {
             cir_port_owner: None,
             tcp: None,
             smpp: None,
+            sip: false,
         }
     }
 

@@ -40,6 +40,7 @@ pub mod render;
 pub mod report;
 pub mod run;
 pub mod sessions;
+pub mod sip_sms;
 pub mod smpp;
 pub mod summary;
 pub mod suspicion;

@@ -108,7 +108,7 @@ impl Out<'_> {
         sms: Option<crate::report::SmsRec>,
     ) {
         let mut rec = record(self.input, at, m, self.tunnel);
-        if sms.is_some() {
+        if sms.as_ref().is_some_and(|s| s.transport.0 == crate::vocab::SmsTransport::Smpp) {
             // Its endpoints are the SMPP connection's, on TCP (the channel's own transport is UDP).
             rec.community_id = community_id(wvcir::Transport::Tcp, at.src, at.dst);
         }

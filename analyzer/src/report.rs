@@ -166,10 +166,11 @@ pub struct MessageRec {
 /// The SMS that carried a message, as its SMS transport showed it.
 #[derive(Clone, Debug, Serialize)]
 pub struct SmsRec {
-    /// The SMS transport: `smpp`.
-    pub transport: &'static str,
-    /// The PDU of the last part (`submit_sm`, `deliver_sm`, `data_sm`, `submit_multi`).
-    pub pdu: Name<wvcir::smpp::Pdu>,
+    /// The SMS transport: `smpp` or `sip`.
+    pub transport: Name<crate::vocab::SmsTransport>,
+    /// The PDU of the last part (`submit_sm`, `deliver_sm`, `data_sm`, `submit_multi`;
+    /// `sms-deliver`, `sms-submit`).
+    pub pdu: Name<crate::vocab::SmsPdu>,
     /// The sender (the IM server's short code for a CIR) and the phone it went to.
     pub source_addr: String,
     pub destination_addr: String,

@@ -9,7 +9,7 @@
 use crate::flows::{Endpoint, Tally};
 use crate::messages::{Found, Out, datagram_carrier};
 use crate::report::{LimitsRec, SmsRec};
-use crate::vocab::{FlowKind, Name};
+use crate::vocab::{FlowKind, Name, SmsPdu, SmsTransport};
 use std::collections::HashMap;
 use std::time::Duration;
 use wvcir::smpp::{Framed, Framer, ShortMessage};
@@ -52,7 +52,7 @@ pub struct SmppSegment<'a> {
     pub payload: &'a [u8],
 }
 
-/// Where an SMPP connection's findings go.
+/// Where an SMS transport's findings go (an SMPP connection's, or an SMS-over-SIP flow's).
 #[derive(Debug)]
 pub struct SmppOut<'a, 'o> {
     pub ports: &'a PortMap,
@@ -62,6 +62,8 @@ pub struct SmppOut<'a, 'o> {
     pub shared: &'a mut SmppShared,
     pub limits: &'a mut LimitsRec,
     pub tally: &'a mut Tally,
+    /// What a short message that is no CIR counts as in the flow's tally.
+    pub other: FlowKind,
     pub out: &'a mut Out<'o>,
 }
 
@@ -98,7 +100,7 @@ fn feed(framer: &mut Framer, chunk: Chunk<'_>, seg: &SmppSegment<'_>, to: &mut S
 fn take(f: Framed<'_>, seg: &SmppSegment<'_>, to: &mut SmppOut<'_, '_>) {
     match f {
         Framed::Pdu { pdu, .. } => match wvcir::smpp::decode(pdu) {
-            Ok(Some(sm)) => to.short_message(&sm, seg),
+            Ok(Some(sm)) => to.short_message(&SmsIn::from_smpp(&sm), &SmsAt::from(seg)),
             Ok(None) => {}
             Err(_) => to.limits.smpp_bad_pdus += 1,
         },
@@ -106,20 +108,73 @@ fn take(f: Framed<'_>, seg: &SmppSegment<'_>, to: &mut SmppOut<'_, '_>) {
     }
 }
 
+/// A short message as an SMS transport carried it, read up to its user data.
+#[derive(Clone, Debug)]
+pub struct SmsIn<'a> {
+    pub transport: SmsTransport,
+    pub pdu: SmsPdu,
+    /// Sender and receiver, as the transport names them (phone numbers, short codes).
+    pub source: String,
+    pub destination: String,
+    /// Whether the user data starts with a user-data header.
+    pub udhi: bool,
+    pub user_data: &'a [u8],
+    /// SMPP's `data_coding`, or the TPDU's TP-DCS.
+    pub data_coding: u8,
+    pub coding: Coding,
+    /// Ports and concatenation given outside the user data (SMPP's TLVs).
+    pub ports: Option<Ports>,
+    pub sar: Option<Concat>,
+}
+
+impl<'a> SmsIn<'a> {
+    /// An SMPP short message.
+    pub fn from_smpp(sm: &ShortMessage<'a>) -> Self {
+        SmsIn {
+            transport: SmsTransport::Smpp,
+            pdu: SmsPdu::from(sm.pdu),
+            source: crate::messages::text(sm.source_addr),
+            destination: crate::messages::text(sm.destination_addr),
+            udhi: sm.udhi(),
+            user_data: sm.user_data,
+            data_coding: sm.data_coding,
+            coding: Coding::from_smpp(sm.data_coding),
+            ports: sm.dest_port.map(|dst| Ports { dst, src: sm.source_port.unwrap_or(0) }),
+            sar: sm.sar,
+        }
+    }
+}
+
+/// Where and when a short message was found.
+#[derive(Clone, Copy, Debug)]
+pub struct SmsAt {
+    pub frame: u64,
+    pub ts: Duration,
+    /// The carrying connection's or datagram's sender and receiver.
+    pub src: Endpoint,
+    pub dst: Endpoint,
+    pub from_initiator: bool,
+}
+
+impl From<&SmppSegment<'_>> for SmsAt {
+    fn from(s: &SmppSegment<'_>) -> Self {
+        SmsAt { frame: s.frame, ts: s.ts, src: s.src, dst: s.dst, from_initiator: s.from_initiator }
+    }
+}
+
 impl SmppOut<'_, '_> {
     /// A short message: decoded if it is addressed to a CIR port (once whole, if concatenated);
-    /// any other counts as an SMPP payload of its flow.
-    fn short_message(&mut self, sm: &ShortMessage<'_>, seg: &SmppSegment<'_>) {
-        let udh = if sm.udhi() { wvcir::udh::parse(sm.user_data) } else { None };
-        if sm.udhi() && udh.is_none() {
-            self.tally.other(FlowKind::Smpp); // a damaged header: nothing in it can be trusted
+    /// any other counts as a payload of its flow of kind [`SmppOut::other`].
+    pub fn short_message(&mut self, sm: &SmsIn<'_>, at: &SmsAt) {
+        let udh = if sm.udhi { wvcir::udh::parse(sm.user_data) } else { None };
+        if sm.udhi && udh.is_none() {
+            self.tally.other(self.other); // a damaged header: nothing in it can be trusted
             return;
         }
         let text = sm.user_data.get(udh.map_or(0, |h| h.len)..).unwrap_or_default();
-        let tlv_ports = sm.dest_port.map(|dst| Ports { dst, src: sm.source_port.unwrap_or(0) });
-        let ports = udh.and_then(|h| h.ports).or(tlv_ports);
+        let ports = udh.and_then(|h| h.ports).or(sm.ports);
         let Some((ports, channel)) = ports.and_then(|p| Some((p, self.ports.wdp_channel(p.dst)?))) else {
-            self.tally.other(FlowKind::Smpp);
+            self.tally.other(self.other);
             return;
         };
         let concat = udh.and_then(|h| h.concat).or(sm.sar).filter(|c| c.is_valid() && c.total > 1);
@@ -129,9 +184,9 @@ impl SmppOut<'_, '_> {
             Some(c) => {
                 let key = PartKey {
                     conn: self.conn,
-                    from_initiator: seg.from_initiator,
-                    source: sm.source_addr.to_vec(),
-                    destination: sm.destination_addr.to_vec(),
+                    from_initiator: at.from_initiator,
+                    source: sm.source.clone(),
+                    destination: sm.destination.clone(),
                     reference: c.reference,
                     total: c.total,
                 };
@@ -140,37 +195,36 @@ impl SmppOut<'_, '_> {
                 (&whole[..], u16::from(c.total))
             }
         };
-        let coding = Coding::from_smpp(sm.data_coding);
         let rec = SmsRec {
-            transport: "smpp",
+            transport: Name(sm.transport),
             pdu: Name(sm.pdu),
-            source_addr: crate::messages::text(sm.source_addr),
-            destination_addr: crate::messages::text(sm.destination_addr),
+            source_addr: sm.source.clone(),
+            destination_addr: sm.destination.clone(),
             dest_port: ports.dst,
-            source_port: (ports.src != 0 || sm.source_port.is_some()).then_some(ports.src),
-            data_coding: Name(coding),
+            source_port: Some(ports.src).filter(|&p| p != 0 || sm.ports.is_some()),
+            data_coding: Name(sm.coding),
             parts,
         };
-        let SmppOut { shared, tally, out, .. } = self;
+        let SmppOut { shared, tally, out, other, .. } = self;
         let decoded = match channel {
             Channel::WapPush => wsp::decode_push(text).and_then(|p| p.cir).ok().map(|m| (m, Encoding::Ascii)),
             _ => {
-                let d = wvcir::payload::decode_sms(text, coding, &mut shared.scratch);
+                let d = wvcir::payload::decode_sms(text, sm.coding, &mut shared.scratch);
                 let encoding = d.encoding;
                 d.messages.into_iter().next().map(|m| (m, encoding))
             }
         };
         let Some((m, encoding)) = decoded else {
-            tally.other(FlowKind::Smpp);
+            tally.other(*other);
             return;
         };
         tally.messages += 1;
         tally.clean_messages += u64::from(m.malformed.is_none());
         let carrier = datagram_carrier(channel, encoding);
-        let at = Found { frame: seg.frame, ts: seg.ts, channel, src: seg.src, dst: seg.dst, encoding, carrier };
+        let found = Found { frame: at.frame, ts: at.ts, channel, src: at.src, dst: at.dst, encoding, carrier };
         // The phone is past the receiving end: the SMSC for a submit, the server's gateway for a
         // deliver.
-        out.message_with_sms(&at, &m, seg.dst.0, seg.src.0, Some(rec));
+        out.message_with_sms(&found, &m, at.dst.0, at.src.0, Some(rec));
     }
 }
 
@@ -179,8 +233,8 @@ impl SmppOut<'_, '_> {
 struct PartKey {
     conn: u64,
     from_initiator: bool,
-    source: Vec<u8>,
-    destination: Vec<u8>,
+    source: String,
+    destination: String,
     reference: u16,
     total: u8,
 }
@@ -259,8 +313,8 @@ mod tests {
         PartKey {
             conn: 1,
             from_initiator: true,
-            source: b"1".to_vec(),
-            destination: b"2".to_vec(),
+            source: "1".into(),
+            destination: "2".into(),
             reference,
             total: 3,
         }

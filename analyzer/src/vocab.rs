@@ -118,6 +118,54 @@ impl InputErrorKind {
 }
 
 vocabulary! {
+    /// The SMS transport a CIR came in (`messages[].sms.transport`).
+    pub enum SmsTransport {
+        /// SMPP, between an SMS application and an SMSC.
+        Smpp => "smpp",
+        /// SIP `MESSAGE` with an RP-DATA body (SMS over IMS).
+        Sip => "sip",
+    }
+}
+
+vocabulary! {
+    /// The PDU that carried an SMS (`messages[].sms.pdu`).
+    pub enum SmsPdu {
+        /// SMPP `submit_sm`.
+        SubmitSm => "submit_sm",
+        /// SMPP `deliver_sm`.
+        DeliverSm => "deliver_sm",
+        /// SMPP `data_sm`.
+        DataSm => "data_sm",
+        /// SMPP `submit_multi`.
+        SubmitMulti => "submit_multi",
+        /// A TPDU SMS-DELIVER (the SMSC to the phone).
+        SmsDeliver => "sms-deliver",
+        /// A TPDU SMS-SUBMIT (the phone to the SMSC).
+        SmsSubmit => "sms-submit",
+    }
+}
+
+impl From<wvcir::smpp::Pdu> for SmsPdu {
+    fn from(p: wvcir::smpp::Pdu) -> Self {
+        match p {
+            wvcir::smpp::Pdu::SubmitSm => SmsPdu::SubmitSm,
+            wvcir::smpp::Pdu::DeliverSm => SmsPdu::DeliverSm,
+            wvcir::smpp::Pdu::DataSm => SmsPdu::DataSm,
+            wvcir::smpp::Pdu::SubmitMulti => SmsPdu::SubmitMulti,
+        }
+    }
+}
+
+impl From<wvcir::tpdu::Kind> for SmsPdu {
+    fn from(k: wvcir::tpdu::Kind) -> Self {
+        match k {
+            wvcir::tpdu::Kind::Deliver => SmsPdu::SmsDeliver,
+            wvcir::tpdu::Kind::Submit => SmsPdu::SmsSubmit,
+        }
+    }
+}
+
+vocabulary! {
     /// How a TCP connection ended, as far as the capture shows.
     pub enum ConnectionEnd {
         /// A FIN was seen.
@@ -249,12 +297,6 @@ impl Vocabulary for crate::capture::Format {
     }
 }
 
-core_vocabulary!(
-    wvcir::smpp::Pdu: wvcir::smpp::Pdu::SubmitSm,
-    wvcir::smpp::Pdu::DeliverSm,
-    wvcir::smpp::Pdu::DataSm,
-    wvcir::smpp::Pdu::SubmitMulti,
-);
 core_vocabulary!(
     wvcir::sms::Coding: wvcir::sms::Coding::Unknown,
     wvcir::sms::Coding::Gsm7Unpacked,

@@ -105,6 +105,7 @@ mod span;
 pub mod ssh;
 pub mod tcp;
 pub mod tls;
+pub mod tpdu;
 pub mod udh;
 pub mod wsp;
 

@@ -14,6 +14,7 @@ pub mod hostile;
 pub mod net;
 pub mod scenarios;
 pub mod smpp;
+pub mod sms_sip;
 pub mod synth;
 pub mod tcp;
 
@@ -89,6 +90,11 @@ pub fn samples() -> Vec<Sample> {
             "smpp.pcap",
             "SMS CIRs inside SMPP on TCP 2775: submit_sm, data_sm, submit_multi, deliver_sm; GSM 7-bit packed and unpacked, 8-bit, Latin-1, IA5; UDH and TLV ports; concatenated (IE 0x00, 0x08, sar TLVs), a three-part WAP Push",
             smpp::smpp(),
+        ),
+        sample(
+            "sms-over-sip.pcap",
+            "SMS over IMS: SIP MESSAGEs whose RP-DATA bodies hold TPDUs: an SMS CIR and a WAP Push CIR delivered, Android's SMS HELO submitted, a text SMS",
+            sms_sip::sms_over_sip(),
         ),
         sample("ipv6.pcapng", "IPv6: a UDP CIR, a short TCP CIR channel, a CIR in two IPv6 fragments", s::ipv6()),
         sample("ipv4-fragments.pcap", "One CIR in three IPv4 fragments, last fragment first", s::ipv4_fragments()),

@@ -104,7 +104,12 @@ fn promised(note: &str) -> Vec<&'static str> {
     match note {
         n if n.starts_with("OK + CIR") => vec!["OK", "WVCI"],
         n if n.contains("part 1 of") || n.contains("retransmission") || n.starts_with("not-cir") => vec![],
-        n if ["DNS", "HTTP", "TLS", "SMPP", "beacon", "reply", "SYN", "FIN"].iter().any(|p| n.starts_with(p)) => vec![],
+        n if ["DNS", "HTTP", "TLS", "SMPP", "SIP", "beacon", "reply", "SYN", "FIN"]
+            .iter()
+            .any(|p| n.starts_with(p)) =>
+        {
+            vec![]
+        }
         n if n.starts_with("OK") => vec!["OK"],
         n if n.contains("HELO") => vec!["HELO"],
         n if n.starts_with("PING") => vec!["PING"],

@@ -80,7 +80,7 @@ fn every_record_carries_tsharks_community_id() {
                     ("tcp_channels", _) => "tcp",
                     ("messages", _) => {
                         // An SMS inside SMPP travels on the SMPP connection's TCP.
-                        if r["channel"] == "tcp" || !r["sms"].is_null() { "tcp" } else { "udp" }
+                        if r["channel"] == "tcp" || r["sms"]["transport"] == "smpp" { "tcp" } else { "udp" }
                     }
                     (_, k) => r[k].as_str().unwrap(),
                 };

@@ -45,6 +45,22 @@ fn expected_protocol(note: &str) -> &'static str {
         n if n.starts_with("IPv6 fragment") && n.contains("completes the datagram") => ":ipv6.fraghdr:udp",
         n if n.starts_with("IPv6 fragment") => ":ipv6.fraghdr:data",
         n if ["FIN", "SYN", "ACK", "Duplicate ACK", "RST", "Window update"].iter().any(|p| n.starts_with(p)) => ":tcp",
+        // SMPP: a PDU's first segment waits for TCP reassembly; an SMS with a port or a part
+        // number goes on to Wireshark's SMS user-data dissector (and a WAP Push on to WSP).
+        n if n.contains("its first 30 bytes") => ":tcp",
+        // SMS over SIP: SIP hands the body to Wireshark's RP and TPDU dissectors.
+        n if n.starts_with("SIP") => ":sip",
+        n if n.starts_with("SMS-DELIVER WAP Push") => ":sip:gsm_a.rp:gsm_sms:wsp:media",
+        n if n.starts_with("SMS-") => ":sip:gsm_a.rp:gsm_sms",
+        n if n.starts_with("WAP Push part 3") => ":smpp:gsm_sms_ud:wsp:media",
+        n if n.starts_with("SMPP") && n.contains(" part ") => ":smpp:gsm_sms_ud",
+        n if n.starts_with("SMPP") => ":smpp",
+        n if ["submit_sm", "data_sm", "submit_multi", "deliver_sm", "sar part 2", "IE 0x08 part 2"]
+            .iter()
+            .any(|p| n.contains(p)) =>
+        {
+            ":smpp:gsm_sms_ud"
+        }
         _ => ":data",
     }
 }

@@ -53,7 +53,8 @@ fn every_vocabulary_name_is_in_the_schema_and_the_readme() {
     check::<wvcir::LineEnd>("line end", &names, &readme);
     check::<wvcir::sms::Encoding>("encoding", &names, &readme);
     check::<wvcir::sms::Coding>("SMS data coding", &names, &readme);
-    check::<wvcir::smpp::Pdu>("SMPP PDU", &names, &readme);
+    check::<wvcir_analyzer::vocab::SmsPdu>("SMS PDU", &names, &readme);
+    check::<wvcir_analyzer::vocab::SmsTransport>("SMS transport", &names, &readme);
     check::<wvcir::Transport>("protocol", &names, &readme);
     check::<wvcir_analyzer::capture::Format>("capture format", &names, &readme);
     check::<wvcir::clients::Verdict>("client verdict", &names, &readme);
