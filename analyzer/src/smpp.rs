@@ -310,14 +310,7 @@ mod tests {
     use super::*;
 
     fn key(reference: u16) -> PartKey {
-        PartKey {
-            conn: 1,
-            from_initiator: true,
-            source: "1".into(),
-            destination: "2".into(),
-            reference,
-            total: 3,
-        }
+        PartKey { conn: 1, from_initiator: true, source: "1".into(), destination: "2".into(), reference, total: 3 }
     }
 
     #[test]

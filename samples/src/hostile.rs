@@ -53,11 +53,14 @@ pub enum Case {
     /// `sm_length` past the PDU, a TLV length past it, an unterminated address, garbage; each
     /// followed by a good SMS CIR.
     SmppLies,
+    /// `n` GTP-U packets whose extension header chains never end: 2,000 one-unit headers each
+    /// announcing another, to the end of an 8 KB packet; a CIR in GTP-U after them.
+    GtpChains { n: u32 },
 }
 
 impl Case {
     /// Every case at the size the robustness suite states (issue 7).
-    pub const FULL: [Case; 15] = [
+    pub const FULL: [Case; 16] = [
         Case::DistinctFlows { n: 1_000_000 },
         Case::NoLineEnd { segments: 20_000 },
         Case::Fragments { n: 100_000 },
@@ -73,6 +76,7 @@ impl Case {
         Case::DeepGre { depth: 2_500 },
         Case::ConcatSms { n: 100_000 },
         Case::SmppLies,
+        Case::GtpChains { n: 10_000 },
     ];
 
     /// The file name it is written under.
@@ -91,6 +95,7 @@ impl Case {
             Case::DeepGre { depth } => format!("gre-{depth}-deep.pcap"),
             Case::ConcatSms { n } => format!("concat-sms-{n}.pcap"),
             Case::SmppLies => "smpp-lies.pcap".to_owned(),
+            Case::GtpChains { n } => format!("gtp-chains-{n}.pcap"),
         }
     }
 
@@ -120,6 +125,7 @@ impl Case {
             Case::DeepGre { depth } => format!("a UDP CIR inside {depth} nested GRE tunnels"),
             Case::ConcatSms { n } => format!("{n} concatenated SMS CIRs in SMPP whose second part never comes"),
             Case::SmppLies => "SMPP PDUs whose lengths and strings lie, each followed by a good SMS CIR".to_owned(),
+            Case::GtpChains { n } => format!("{n} GTP-U packets whose extension header chains never end"),
         }
     }
 
@@ -141,6 +147,7 @@ impl Case {
             Case::DeepGre { .. } => 3,
             Case::ConcatSms { n } => concat_sms_segments(n).len() as u64 + 2,
             Case::SmppLies => smpp_lies_segments().len() as u64 + 2,
+            Case::GtpChains { n } => u64::from(n) + 3,
         }
     }
 
@@ -160,6 +167,7 @@ impl Case {
             Case::DeepGre { depth } => deep_gre(depth, out).map(|_| None),
             Case::ConcatSms { n } => smpp_case(&concat_sms_segments(n), out).map(|_| None),
             Case::SmppLies => smpp_case(&smpp_lies_segments(), out).map(|_| None),
+            Case::GtpChains { n } => gtp_chains(n, out).map(|_| None),
         }
     }
 }
@@ -521,6 +529,36 @@ fn smpp_case<W: Write>(segments: &[Vec<u8>], out: W) -> io::Result<()> {
         seq = seq.wrapping_add(seg.len() as u32);
     }
     p.frame(&good_cir("wv:after.smpp"))?;
+    p.finish()
+}
+
+/// A GTP-U G-PDU (TEID 7) to 2152 around `inner`, as an Ethernet frame.
+fn gtp_frame(header_tail: &[u8], inner: &[u8]) -> Vec<u8> {
+    let mut g = vec![0x34, 0xFF];
+    g.extend_from_slice(&((header_tail.len() + inner.len()) as u16).to_be_bytes());
+    g.extend_from_slice(&7u32.to_be_bytes());
+    g.extend_from_slice(header_tail);
+    g.extend_from_slice(inner);
+    frame(Link::Ethernet, &ip_packet((SERVER, 2152), (PHONE, 2152), 0, &Transport::Udp, &g), false)
+}
+
+fn gtp_chains<W: Write>(n: u32, out: W) -> io::Result<()> {
+    let mut p = Pcap::new(out)?;
+    p.frame(&good_cir("wv:before.gtp"))?;
+    // Sequence number, N-PDU number, next type 0x85; then headers of one 4-byte unit that each
+    // announce another (next type 0x85), to the end of the packet.
+    let mut endless = vec![0, 1, 0, 0x85];
+    for _ in 0..2_000 {
+        endless.extend_from_slice(&[1, 0x10, 0x01, 0x85]);
+    }
+    let frame = gtp_frame(&endless, &[]);
+    for _ in 0..n {
+        p.frame(&frame)?;
+    }
+    let payload = LineRepr::Cir { version: b"1.3", cookie: b"wv:in.gtp" }.to_vec(LineEnd::CrLf);
+    let inner = ip_packet((SERVER, 40_000), (PHONE, 3717), 1, &Transport::Udp, &payload);
+    p.frame(&gtp_frame(&[0, 1, 0, 0x85, 1, 0x10, 0x01, 0], &inner))?;
+    p.frame(&good_cir("wv:after.gtp"))?;
     p.finish()
 }
 

@@ -402,3 +402,13 @@ fn smpp_pdus_whose_lengths_and_strings_lie() {
         "the PDUs whose headers lie and the garbage are passed over, and counted: {limits}"
     );
 }
+
+#[test]
+fn gtp_u_extension_header_chains_that_never_end() {
+    let case = Case::GtpChains { n: 10_000 };
+    let Some((_dir, e, run, _)) = run_ndjson(case) else { return };
+    assert_eq!(run.code, 0);
+    let cookies: Vec<&str> = e.messages.iter().map(|m| m["cookie"].as_str().unwrap()).collect();
+    assert_eq!(cookies, ["wv:before.gtp", "wv:in.gtp", "wv:after.gtp"], "the chains are followed to the packet's end");
+    assert_eq!(e.last_message["cookie"], "wv:after.gtp");
+}
