@@ -3,7 +3,8 @@
 //!
 //! Mix per packet: ~1% on the CIR channels (UDP CIRs, GSM 7-bit SMS CIRs, lines of long-lived
 //! TCP CIR channels; 256 phones, each with one session cookie), ~80% TCP bulk (1,000-1,460-byte segments of random bytes on port 443),
-//! ~10% DNS, ~9% HTTP on port 80; one packet in five VLAN-tagged, one in ten IPv6.
+//! ~10% DNS, ~9% HTTP on port 80; one packet in five VLAN-tagged, one in ten IPv6; one flow in
+//! ten inside GTP-U (a mobile core's user plane) and one in ten inside VXLAN.
 
 use crate::net::{Flags, Link, Transport, frame, ip_packet};
 use crate::scenarios::Rng;
@@ -72,6 +73,8 @@ pub fn write<W: Write>(cfg: Synth, out: W) -> std::io::Result<u64> {
         } else {
             (v4(10, 1, host, 7), v4(203, 0, 113, host % 16))
         };
+        // A flow's tunnel is the flow's: chosen by its host (the TCP CIR channel's, by its connection).
+        let mut tunnel_key = host;
         let ip = if slot < cfg.cir_per_mille {
             messages += 1;
             // A fixed population: each of the 256 phones keeps the cookie of its session.
@@ -94,6 +97,7 @@ pub fn write<W: Write>(cfg: Synth, out: W) -> std::io::Result<u64> {
                 }
                 _ => {
                     let c = usize::from(host % 8);
+                    tunnel_key = c as u8;
                     let p = LineRepr::Cir { version: b"1.1", cookie: cookie.as_bytes() }.to_vec(LineEnd::CrLf);
                     let seq = cir_seq[c];
                     cir_seq[c] = seq.wrapping_add(p.len() as u32);
@@ -129,6 +133,24 @@ pub fn write<W: Write>(cfg: Synth, out: W) -> std::io::Result<u64> {
                 window: 65_535,
             };
             ip_packet((src, 51_000 + u16::from(host)), (dst, 80), i as u16, &t, req)
+        };
+        let ip = match tunnel_key % 10 {
+            0 => {
+                // GTP-U G-PDU, TEID by host.
+                let mut g = vec![0x30, 0xFF];
+                g.extend_from_slice(&(ip.len() as u16).to_be_bytes());
+                g.extend_from_slice(&(0x1000 + u32::from(tunnel_key)).to_be_bytes());
+                g.extend_from_slice(&ip);
+                ip_packet((v4(10, 200, 0, 1), 2152), (v4(10, 200, 0, 2), 2152), i as u16, &Transport::Udp, &g)
+            }
+            1 => {
+                // VXLAN, VNI by host, the packet in an inner Ethernet frame.
+                let mut v = vec![0x08, 0, 0, 0, 0, 0x10, tunnel_key, 0];
+                v.extend_from_slice(&frame(Link::Ethernet, &ip, false));
+                let sport = 49_152 + u16::from(tunnel_key);
+                ip_packet((v4(10, 201, 0, 1), sport), (v4(10, 201, 0, 2), 4789), i as u16, &Transport::Udp, &v)
+            }
+            _ => ip,
         };
         let data = frame(link, &ip, false);
         match &mut w {
