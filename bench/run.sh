@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Benchmarks the analyzer against tshark with the plugin and against a plain read, on synthetic
-# captures (about 1% CIR among TCP bulk, DNS and HTTP), page cache warm, and writes BENCHMARKS.md.
+# captures (about 1% CIR among TCP bulk, DNS and HTTP; a fifth of the flows inside GTP-U or VXLAN),
+# page cache warm, and writes BENCHMARKS.md.
 #
 #   bench/run.sh [SIZE_MB] [WORKDIR]      defaults: 1024 MB, /var/tmp/wvcir-bench
 #
@@ -113,7 +114,8 @@ cpu=$(grep -m1 "model name" /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')
   echo "Measured by \`bench/run.sh $size_mb\` on $(date -u +%Y-%m-%d): $(nproc) cores ($cpu), $(free -g | awk '/Mem:/ {print $2}') GiB RAM,"
   echo "$(uname -sr), $(tshark --version | head -n 1 | sed 's/\.$//'), rustc $(rustc --version | cut -d' ' -f2)."
   echo "Synthetic captures from \`wvcir-samples synth\` ($packets packets, $(( bytes / 1000000 )) MB; about 1% on the CIR"
-  echo "channels, the rest TCP bulk, DNS and HTTP, 1 in 5 VLAN-tagged, 1 in 10 IPv6). Page cache warm; each"
+  echo "channels, the rest TCP bulk, DNS and HTTP, 1 in 5 VLAN-tagged, 1 in 10 IPv6, 1 flow in 10 inside GTP-U and"
+  echo "1 in 10 inside VXLAN). Page cache warm; each"
   echo "time is hyperfine's mean ± standard deviation (runs: 20 for cat, 15 for the analyzer, 5 for the 4x input,"
   echo "2 for tshark on the CIR capture, 6 for the plugin-cost pair on a quarter-size capture with no CIR);"
   echo "peak RSS is one more run under /usr/bin/time. Numbers are this machine's, not promises."
