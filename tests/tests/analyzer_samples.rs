@@ -33,7 +33,7 @@ fn every_sample_report_matches_its_golden_file_and_the_schema() {
     let update = std::env::var_os("WVCIR_UPDATE_GOLDEN").is_some();
     let validator = schema();
     let paths = sample_paths();
-    assert_eq!(paths.len(), 20);
+    assert_eq!(paths.len(), 22);
     for p in paths {
         let rel = p.display().to_string();
         let text = analyze(&[&rel], OutFormat::Json);
@@ -69,7 +69,7 @@ fn the_combined_and_ndjson_reports_follow_the_schema_too() {
     check_no_duplicate_keys(&text).unwrap();
     let doc: Value = serde_json::from_str(&text).unwrap();
     assert_valid(&schema(), &doc, "the combined report");
-    assert_eq!(doc["summary"]["complete_inputs"], 20);
+    assert_eq!(doc["summary"]["complete_inputs"], 22);
     let lines = analyze(&with_bad, OutFormat::Ndjson);
     let v = ndjson_schema();
     let mut n = 0;
@@ -104,7 +104,9 @@ fn promised(note: &str) -> Vec<&'static str> {
     match note {
         n if n.starts_with("OK + CIR") => vec!["OK", "WVCI"],
         n if n.contains("part 1 of") || n.contains("retransmission") || n.starts_with("not-cir") => vec![],
-        n if ["DNS", "HTTP", "TLS", "beacon", "reply", "SYN", "FIN"].iter().any(|p| n.starts_with(p)) => vec![],
+        n if ["DNS", "HTTP", "TLS", "beacon", "reply", "SYN", "FIN", "Protected"].iter().any(|p| n.starts_with(p)) => {
+            vec![]
+        }
         n if n.starts_with("OK") => vec!["OK"],
         n if n.contains("HELO") => vec!["HELO"],
         n if n.starts_with("PING") => vec!["PING"],
