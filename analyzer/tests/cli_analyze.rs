@@ -52,7 +52,7 @@ fn the_good_samples_exit_0_with_every_input_complete() {
     assert_eq!(code, 0, "{err}");
     let r = json(&out);
     assert_eq!(r["schema_version"], 1);
-    assert_eq!(r["inputs"].as_array().unwrap().len(), 20);
+    assert_eq!(r["inputs"].as_array().unwrap().len(), 22);
     assert!(r["inputs"].as_array().unwrap().iter().all(|i| i["complete"] == true && i["error"].is_null()));
     assert!(r["summary"]["cir"].as_u64().unwrap() > 20);
 }
@@ -147,7 +147,7 @@ fn ndjson_carries_the_same_records_one_per_line() {
     let lines: Vec<Value> = out.lines().map(json).collect();
     let count = |e: &str| lines.iter().filter(|l| l["event"] == e).count();
     assert_eq!(count("message"), doc["messages"].as_array().unwrap().len());
-    assert_eq!(count("input"), 20);
+    assert_eq!(count("input"), 22);
     assert_eq!(count("session"), doc["sessions"].as_array().unwrap().len());
     assert_eq!(count("tcp_channel"), doc["tcp_channels"].as_array().unwrap().len());
     assert_eq!(count("flow"), doc["flows"].as_array().unwrap().len());
@@ -178,7 +178,7 @@ fn output_file_and_progress_stay_apart() {
     assert_eq!(code, 0);
     assert!(out.is_empty(), "the report goes to the file only");
     let r = json(&std::fs::read_to_string(&report).unwrap());
-    assert_eq!(r["summary"]["inputs"], 20);
+    assert_eq!(r["summary"]["inputs"], 22);
     // The progress line (if the run lasted long enough to draw one) is on stderr, never in the report.
     assert!(!err.contains("\"schema_version\""));
 }
