@@ -372,7 +372,8 @@ fn pcapng_error(e: &PcapNgParseError, offset: u64) -> CaptureError {
     }
 }
 
-/// A short name for a link type: `ethernet`, `linux-sll`, `linux-sll2`, `raw`, `null`, ...
+/// A short name for a link type: `ethernet`, `linux-sll`, `linux-sll2`, `raw`, `null`, `ppp`,
+/// `ieee802-11-radiotap`, ...; `linktype-N` for one wvcir does not read.
 pub fn link_name(link: DataLink) -> String {
     match link {
         DataLink::ETHERNET => "ethernet".into(),
@@ -381,6 +382,10 @@ pub fn link_name(link: DataLink) -> String {
         DataLink::RAW | DataLink::IPV4 | DataLink::IPV6 => "raw".into(),
         DataLink::NULL => "null".into(),
         DataLink::LOOP => "loop".into(),
+        DataLink::PPP => "ppp".into(),
+        DataLink::PPP_HDLC => "ppp-hdlc".into(),
+        DataLink::IEEE802_11 => "ieee802-11".into(),
+        DataLink::IEEE802_11_RADIOTAP => "ieee802-11-radiotap".into(),
         other => format!("linktype-{}", u32::from(other)),
     }
 }

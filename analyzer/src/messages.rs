@@ -117,7 +117,8 @@ impl Out<'_> {
         if let (Command::Wvci, true, Some(cookie)) = (m.command, whole, &rec.cookie) {
             let version = rec.version.as_deref();
             let channel = at.channel;
-            self.sessions.add(SeenCir { client, server, cookie, channel, version, ts: at.ts, input: self.input });
+            let (ts, input, tunnel) = (at.ts, self.input, self.tunnel);
+            self.sessions.add(SeenCir { client, server, cookie, channel, version, ts, input, tunnel });
         }
         (self.on_record)(Record::Message(rec));
     }

@@ -1,4 +1,5 @@
-//! From captured bytes to a transport payload: link layer, tunnels (`carriers`), IP (IPv4
+//! From captured bytes to a transport payload: link layer (Ethernet, Linux cooked, BSD loopback,
+//! raw IP, PPP, 802.11 with or without radiotap), tunnels (`carriers`), IP (fragments
 //! reassembled), UDP or TCP.
 
 use crate::carriers::{self, CarrierKind, Inner, Layer, Tunnel, be16};
@@ -30,7 +31,8 @@ pub struct Segment<'a> {
 /// What became of a frame that carried no UDP/TCP segment.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Skipped {
-    /// Not IP (ARP, LLDP, ...), or a link type wvcir does not read.
+    /// Not IP (ARP, LLDP, 802.11 management and protected frames, ...), or a link type wvcir does
+    /// not read.
     NotIp,
     /// An IPv4 or IPv6 fragment held until the datagram is whole.
     Fragment,
@@ -71,6 +73,17 @@ pub fn ip_of<'a>(link: DataLink, data: &'a [u8], tunnel: &mut Tunnel) -> Option<
         DataLink::LINUX_SLL => (be16(data, 14)?, data.get(16..)?),
         DataLink::LINUX_SLL2 => (be16(data, 0)?, data.get(20..)?),
         DataLink::RAW | DataLink::IPV4 | DataLink::IPV6 => return Some(data),
+        DataLink::PPP => return carriers::ppp(data),
+        // PPP in HDLC-like framing (0xFF 0x03 first), or Cisco HDLC: address, control, ethertype.
+        DataLink::PPP_HDLC => match data.first()? {
+            &(CISCO_HDLC_UNICAST | CISCO_HDLC_MULTICAST) => (be16(data, 2)?, data.get(4..)?),
+            _ => return carriers::ppp(data),
+        },
+        DataLink::IEEE802_11 => wlan(data, false)?,
+        DataLink::IEEE802_11_RADIOTAP => {
+            let (frame, padded) = radiotap(data)?;
+            wlan(frame, padded)?
+        }
         // BSD loopback: the address family in the capturing host's byte order (NULL) or big
         // endian (LOOP). AF_INET is 2 everywhere; AF_INET6 is 24, 28 or 30 depending on the BSD.
         DataLink::NULL | DataLink::LOOP => {
@@ -86,6 +99,97 @@ pub fn ip_of<'a>(link: DataLink, data: &'a [u8], tunnel: &mut Tunnel) -> Option<
         _ => return None,
     };
     ethertype_ip(ethertype, rest, tunnel)
+}
+
+/// Cisco HDLC's address bytes (unicast, multicast), told from PPP's 0xFF under link type 50.
+const CISCO_HDLC_UNICAST: u8 = 0x0F;
+const CISCO_HDLC_MULTICAST: u8 = 0x8F;
+
+/// Radiotap (radiotap.org): its fixed part (version 0, pad, length, the first presence word);
+/// its length, little-endian, must cover that and no more than the frame.
+const RADIOTAP_MIN_LEN: usize = 8;
+/// Presence bits of the fields before Flags (TSFT: 8 bytes, 8-aligned), Flags itself, and the
+/// bit that says another presence word follows.
+const RADIOTAP_TSFT: u32 = 1 << 0;
+const RADIOTAP_FLAGS: u32 = 1 << 1;
+const RADIOTAP_EXT: u32 = 1 << 31;
+/// Flags: padding between the 802.11 header and its payload, to a multiple of 4 bytes.
+const RADIOTAP_DATA_PAD: u8 = 0x20;
+
+/// The 802.11 frame after a radiotap header, and whether its header is padded (the Flags field's
+/// data-pad bit, read through the presence words, each bounded by the header's length).
+fn radiotap(data: &[u8]) -> Option<(&[u8], bool)> {
+    if *data.first()? != 0 {
+        return None;
+    }
+    let len = usize::from(u16::from_le_bytes([*data.get(2)?, *data.get(3)?]));
+    if len < RADIOTAP_MIN_LEN {
+        return None;
+    }
+    let header = data.get(..len)?;
+    let word = |at: usize| Some(u32::from_le_bytes(*header.get(at..at + 4)?.first_chunk::<4>()?));
+    let present = word(4)?;
+    let mut at = 4;
+    while word(at)? & RADIOTAP_EXT != 0 {
+        at += 4;
+    }
+    at += 4; // past the last presence word: the fields, aligned from the header's start
+    if present & RADIOTAP_TSFT != 0 {
+        at = at.next_multiple_of(8) + 8;
+    }
+    let padded = present & RADIOTAP_FLAGS != 0 && header.get(at).is_some_and(|f| f & RADIOTAP_DATA_PAD != 0);
+    Some((data.get(len..)?, padded))
+}
+
+/// 802.11 frame control: protocol version 0, type data, subtype bits (QoS; no data), and the
+/// second byte's direction bits (both set: a fourth address), Protected and Order (+HTC).
+const WLAN_TYPE_MASK: u8 = 0x0F;
+const WLAN_TYPE_DATA: u8 = 0x08;
+const WLAN_SUBTYPE_QOS: u8 = 0x80;
+const WLAN_SUBTYPE_NO_DATA: u8 = 0x40;
+const WLAN_TO_FROM_DS: u8 = 0x03;
+const WLAN_PROTECTED: u8 = 0x40;
+const WLAN_ORDER: u8 = 0x80;
+/// Frame control, duration, three addresses, sequence control.
+const WLAN_HEADER_LEN: usize = 24;
+const WLAN_ADDR4_LEN: usize = 6;
+const WLAN_QOS_LEN: usize = 2;
+const WLAN_HT_CONTROL_LEN: usize = 4;
+/// QoS control's A-MSDU bit: the payload is a list of subframes, not LLC.
+const WLAN_QOS_AMSDU: u8 = 0x80;
+/// LLC/SNAP header with the Ethernet OUI: an ethertype follows.
+const LLC_SNAP: [u8; 6] = [0xAA, 0xAA, 0x03, 0, 0, 0];
+
+/// The ethertype and payload of an 802.11 data frame: its header (a fourth address between
+/// distribution systems, QoS control, HT control on QoS frames with the Order bit, padding to 4
+/// bytes when radiotap says so), then LLC/SNAP. Management, control, null and protected frames
+/// (encrypted: nothing to read) carry no IP here.
+fn wlan(f: &[u8], padded: bool) -> Option<(u16, &[u8])> {
+    let (fc0, fc1) = (*f.first()?, *f.get(1)?);
+    if fc0 & WLAN_TYPE_MASK != WLAN_TYPE_DATA || fc0 & WLAN_SUBTYPE_NO_DATA != 0 || fc1 & WLAN_PROTECTED != 0 {
+        return None;
+    }
+    let mut len = WLAN_HEADER_LEN;
+    if fc1 & WLAN_TO_FROM_DS == WLAN_TO_FROM_DS {
+        len += WLAN_ADDR4_LEN;
+    }
+    if fc0 & WLAN_SUBTYPE_QOS != 0 {
+        if f.get(len)? & WLAN_QOS_AMSDU != 0 {
+            return None;
+        }
+        len += WLAN_QOS_LEN;
+        if fc1 & WLAN_ORDER != 0 {
+            len += WLAN_HT_CONTROL_LEN;
+        }
+    }
+    if padded {
+        len = len.next_multiple_of(4);
+    }
+    let llc = f.get(len..)?;
+    if !llc.starts_with(&LLC_SNAP) {
+        return None;
+    }
+    Some((be16(llc, LLC_SNAP.len())?, llc.get(LLC_SNAP.len() + 2..)?))
 }
 
 /// The IP packet behind an ethertype: IP itself, or through an MPLS stack or a PPPoE session.
@@ -115,7 +219,7 @@ fn ethertype_ip<'a>(ethertype: u16, rest: &'a [u8], tunnel: &mut Tunnel) -> Opti
 
 /// Decodes a frame down to its UDP/TCP segment and hands it to `on_segment`. IPv4 fragments go to
 /// `defrag`; the segment of a datagram they complete is handed out from the reassembled bytes.
-/// Tunnels (GTP-U, VXLAN, Geneve, GRE, IP in IP, MPLS, PPPoE) are followed to the innermost
+/// Tunnels (GTP-U, VXLAN, Geneve, GRE with ERSPAN and PPP, IP in IP, MPLS, PPPoE) are followed to the innermost
 /// segment.
 pub fn decode<R>(
     link: DataLink,
@@ -251,5 +355,104 @@ mod tests {
         let sll2 = [&[0x08, 0x00][..], &[0; 18], &ip].concat();
         assert_eq!(ip_of(DataLink::LINUX_SLL2, &sll2, t), Some(&ip[..]));
         assert_eq!(ip_of(DataLink::ETHERNET, &[0; 5], t), None, "short frames are not IP");
+    }
+
+    #[test]
+    fn ppp_link_types() {
+        let ip = [0x45u8, 0, 0, 20];
+        let t = &mut Tunnel::default();
+        for head in [&[0xFF, 0x03, 0x00, 0x21][..], &[0x00, 0x21], &[0x21], &[0xFF, 0x03, 0x57]] {
+            assert_eq!(ip_of(DataLink::PPP, &[head, &ip].concat(), t), Some(&ip[..]), "{head:02x?}");
+        }
+        assert_eq!(ip_of(DataLink::PPP, &[0xC0, 0x21, 1, 1], t), None, "LCP");
+        assert_eq!(ip_of(DataLink::PPP_HDLC, &[&[0xFF, 0x03, 0x00, 0x21][..], &ip].concat(), t), Some(&ip[..]));
+        assert_eq!(ip_of(DataLink::PPP_HDLC, &[&[0x0F, 0x00, 0x08, 0x00][..], &ip].concat(), t), Some(&ip[..]));
+        assert_eq!(ip_of(DataLink::PPP_HDLC, &[0x8F, 0x00, 0x08], t), None, "Cisco HDLC cut short");
+        assert!(t.is_empty(), "a link type, not a tunnel");
+    }
+
+    /// An 802.11 data frame: frame control, duration, addresses (a fourth when both DS bits are
+    /// set), sequence control, `extra` (QoS and HT control), then LLC/SNAP and `ip`.
+    fn wlan_frame(fc: [u8; 2], extra: &[u8], ip: &[u8]) -> Vec<u8> {
+        let addrs = if fc[1] & 3 == 3 { 4 } else { 3 };
+        let llc = [0xAA, 0xAA, 0x03, 0, 0, 0, 0x08, 0x00];
+        [&fc[..], &[0, 0], &vec![0x02; 6 * addrs], &[0x10, 0], extra, &llc, ip].concat()
+    }
+
+    #[test]
+    fn wlan_data_frames_with_and_without_radiotap() {
+        let ip = [0x45u8, 0, 0, 20];
+        let t = &mut Tunnel::default();
+        let radiotap = [0u8, 0, 8, 0, 0, 0, 0, 0];
+        let with_radiotap = |f: &[u8]| [&radiotap[..], f].concat();
+        let data = wlan_frame([0x08, 0x02], &[], &ip);
+        assert_eq!(ip_of(DataLink::IEEE802_11, &data, t), Some(&ip[..]));
+        assert_eq!(ip_of(DataLink::IEEE802_11_RADIOTAP, &with_radiotap(&data), t), Some(&ip[..]));
+        let qos = wlan_frame([0x88, 0x02], &[0x05, 0], &ip);
+        assert_eq!(ip_of(DataLink::IEEE802_11_RADIOTAP, &with_radiotap(&qos), t), Some(&ip[..]));
+        // Four addresses (a mesh or WDS link), QoS and HT control (the Order bit).
+        let wds = wlan_frame([0x88, 0x83], &[0x05, 0, 1, 2, 3, 4], &ip);
+        assert_eq!(ip_of(DataLink::IEEE802_11_RADIOTAP, &with_radiotap(&wds), t), Some(&ip[..]));
+        let protected = wlan_frame([0x88, 0x42], &[0x05, 0], &ip);
+        assert_eq!(ip_of(DataLink::IEEE802_11_RADIOTAP, &with_radiotap(&protected), t), None, "encrypted");
+        let amsdu = wlan_frame([0x88, 0x02], &[0x85, 0], &ip);
+        assert_eq!(ip_of(DataLink::IEEE802_11, &amsdu, t), None, "A-MSDU subframes are not LLC");
+        let null = wlan_frame([0xC8, 0x01], &[0, 0], &[]);
+        assert_eq!(ip_of(DataLink::IEEE802_11, &null, t), None, "QoS null carries nothing");
+        let beacon = [&[0x80u8, 0][..], &[0; 34]].concat();
+        assert_eq!(ip_of(DataLink::IEEE802_11, &beacon, t), None, "management");
+        let not_snap = [&data[..24], &[0xAA, 0xAA, 0x03, 0, 0, 0xF8, 0x80, 0x9B], &ip].concat();
+        assert_eq!(ip_of(DataLink::IEEE802_11, &not_snap, t), None, "bridge-tunnel OUI");
+        // Radiotap: Flags (data pad) after a TSFT, past an extended presence word; the 26-byte QoS
+        // header is padded to 28.
+        let padded = [
+            &[0u8, 0, 32, 0, 0x03, 0, 0, 0x80, 0, 0, 0, 0, 0, 0, 0, 0][..],
+            &[0; 8],
+            &[0x20, 0, 0, 0, 0, 0, 0, 0],
+            &wlan_frame([0x88, 0x02], &[0x05, 0, 0xEE, 0xEE], &ip),
+        ]
+        .concat();
+        assert_eq!(ip_of(DataLink::IEEE802_11_RADIOTAP, &padded, t), Some(&ip[..]));
+        // Radiotap lengths that lie: shorter than its fixed part, longer than the frame.
+        for len in [0u8, 4, 7] {
+            let short = [&[0u8, 0, len, 0, 0, 0, 0, 0][..], &data].concat();
+            assert_eq!(ip_of(DataLink::IEEE802_11_RADIOTAP, &short, t), None, "length {len}");
+        }
+        assert_eq!(ip_of(DataLink::IEEE802_11_RADIOTAP, &[0, 0, 0xFF, 0xFF, 0, 0, 0, 0], t), None);
+        let endless = [&[0u8, 0, 16, 0][..], &[0xFF; 12]].concat();
+        assert_eq!(ip_of(DataLink::IEEE802_11_RADIOTAP, &endless, t), None, "presence words past the header");
+        assert_eq!(ip_of(DataLink::IEEE802_11_RADIOTAP, &[1, 0, 8, 0, 0, 0, 0, 0], t), None, "version 1");
+        assert!(t.is_empty(), "a link type, not a tunnel");
+    }
+
+    /// Each new link type's frames, cut at every length and with every byte set to 0x00 and
+    /// 0xFF: decoded or skipped, never a panic.
+    #[test]
+    fn lying_link_headers_never_panic() {
+        let ip = [&[0x45u8, 0, 0, 28, 0, 0, 0x40, 0, 64, 17, 0, 0, 10, 0, 0, 1, 10, 0, 0, 2][..], &[0; 8]].concat();
+        let radiotap = [0u8, 0, 16, 0, 0x03, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
+        let frames = [
+            (
+                DataLink::IEEE802_11_RADIOTAP,
+                [&radiotap[..], &wlan_frame([0x88, 0x83], &[0, 0, 1, 2, 3, 4], &ip)].concat(),
+            ),
+            (DataLink::IEEE802_11, wlan_frame([0x88, 0x02], &[0, 0], &ip)),
+            (DataLink::PPP, [&[0xFF, 0x03, 0x00, 0x21][..], &ip].concat()),
+            (DataLink::PPP_HDLC, [&[0x0F, 0x00, 0x08, 0x00][..], &ip].concat()),
+        ];
+        let mut decoded = 0;
+        for (link, f) in &frames {
+            for cut in 0..=f.len() {
+                for at in 0..cut {
+                    for b in [0x00, 0xFF] {
+                        let mut v = f[..cut].to_vec();
+                        v[at] = b;
+                        let mut defrag = Defrag::default();
+                        decoded += usize::from(decode(*link, &v, Duration::ZERO, &mut defrag, |_| ()).is_ok());
+                    }
+                }
+            }
+        }
+        assert!(decoded > 0, "some variants still carry their datagram");
     }
 }

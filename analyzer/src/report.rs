@@ -5,7 +5,7 @@
 
 use crate::capture::Format;
 use crate::vocab::{ConnectionEnd, Finding, FlowKind, InputErrorKind, Name, ReasonKind};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::time::Duration;
 use wvcir::clients::{Client, Loss, Verdict};
@@ -206,6 +206,8 @@ pub struct SessionRec {
     pub cookie: String,
     pub client_ip: String,
     pub server_ip: String,
+    /// The tunnel of the session's first CIR (see `sessions`), outermost first; empty when none.
+    pub tunnel: Vec<TunnelRec>,
     pub channels: Vec<Name<Channel>>,
     pub versions: Vec<String>,
     pub cir_count: u64,
@@ -269,14 +271,18 @@ pub struct ReasonRec {
     pub count: Option<u64>,
 }
 
-/// One tunnel layer a flow came through, outermost first.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+/// One tunnel layer a flow came through, outermost first. Ordered (kind by name, then outer
+/// addresses as text, then id) so that a session can pick its first CIR's tunnel whatever the
+/// order CIRs were read in.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct TunnelRec {
     pub kind: Name<crate::carriers::CarrierKind>,
     /// The outer packet's addresses, for the layers carried in IP (not MPLS, PPPoE).
     pub outer_src: Option<String>,
     pub outer_dst: Option<String>,
-    /// TEID (GTP-U), VNI (VXLAN, Geneve), key (GRE), top label (MPLS), session (PPPoE).
+    /// TEID (GTP-U), VNI (VXLAN, Geneve), key (GRE, PPP in GRE version 0), session (ERSPAN
+    /// types II and III), call id (PPTP), top label (MPLS), session (PPPoE).
     pub id: Option<u32>,
 }
 

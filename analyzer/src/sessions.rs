@@ -1,7 +1,12 @@
 //! Sessions, one per (client, cookie), aggregated as CIRs arrive: memory grows with the number of
 //! sessions, not with the number of CIRs, and the number of sessions is bounded.
+//!
+//! A session's `server_ip` and `tunnel` are its first CIR's: the earliest, and on a tie the one
+//! whose (server, tunnel) sorts first, so that the record does not depend on the order or the
+//! grouping in which CIRs were read. A session whose CIRs came through different tunnels (a
+//! phone that moved between bearers) still shows one, its first; each message keeps its own.
 
-use crate::report::{SessionRec, epoch, interval, micros};
+use crate::report::{SessionRec, TunnelRec, epoch, interval, micros};
 use crate::vocab::Name;
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
@@ -28,6 +33,8 @@ pub const MAX_SESSION_VERSIONS: usize = 8;
 #[derive(Debug)]
 struct Acc {
     server: IpAddr,
+    /// The first CIR's tunnel (see the module's doc for which is first).
+    tunnel: Vec<TunnelRec>,
     channels: u8,
     versions: Vec<String>,
     count: u64,
@@ -77,6 +84,10 @@ pub struct SessionState {
     client: IpAddr,
     cookie: String,
     server: IpAddr,
+    /// The first CIR's tunnel; left out when empty, as partial reports written before sessions
+    /// had one left it out.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    tunnel: Vec<TunnelRec>,
     /// A bit per channel, in the order sms, tcp, udp, wap-push.
     channels: u8,
     versions: Vec<String>,
@@ -100,6 +111,8 @@ pub struct SeenCir<'a> {
     pub version: Option<&'a str>,
     pub ts: Duration,
     pub input: usize,
+    /// The tunnel it came through (its flow's), outermost first; empty when none.
+    pub tunnel: &'a [TunnelRec],
 }
 
 /// The sessions seen so far.
@@ -113,7 +126,7 @@ pub struct Sessions {
 impl Sessions {
     /// Counts one well-formed CIR in its session (see [`MAX_SESSIONS`] for when it joins none).
     pub fn add(&mut self, cir: SeenCir<'_>) {
-        let SeenCir { client, server, cookie, channel, version, ts, input } = cir;
+        let SeenCir { client, server, cookie, channel, version, ts, input, tunnel } = cir;
         let key = (client, cookie.to_owned());
         if self.map.len() >= MAX_SESSIONS && !self.map.contains_key(&key) {
             self.untracked += 1;
@@ -121,6 +134,7 @@ impl Sessions {
         }
         let acc = self.map.entry(key).or_insert_with(|| Acc {
             server,
+            tunnel: tunnel.to_vec(),
             channels: 0,
             versions: Vec::new(),
             count: 0,
@@ -135,9 +149,10 @@ impl Sessions {
             acc.versions.truncate(MAX_SESSION_VERSIONS);
         }
         acc.count += 1;
-        if (ts, server) < (acc.first, acc.server) {
+        if (ts, server, tunnel) < (acc.first, acc.server, &acc.tunnel[..]) {
             acc.first = ts;
             acc.server = server;
+            tunnel.clone_into(&mut acc.tunnel);
         }
         acc.last = acc.last.max(ts);
         acc.times.push(ts);
@@ -155,8 +170,9 @@ impl Sessions {
                     self.map.insert(key, o);
                 }
                 Some(a) => {
-                    if (o.first, o.server) < (a.first, a.server) {
+                    if (o.first, o.server, &o.tunnel) < (a.first, a.server, &a.tunnel) {
                         a.server = o.server;
+                        a.tunnel = o.tunnel;
                     }
                     a.channels |= o.channels;
                     for v in &o.versions {
@@ -222,6 +238,7 @@ impl Sessions {
                     client,
                     cookie,
                     server: a.server,
+                    tunnel: a.tunnel,
                     channels: a.channels,
                     versions: a.versions,
                     count: a.count,
@@ -247,6 +264,9 @@ impl Sessions {
         if let Some(i) = s.inputs.iter().find(|i| **i >= inputs) {
             return Err(format!("a session of input {i}, but the partial report lists {inputs} inputs"));
         }
+        if s.tunnel.len() > crate::carriers::MAX_TUNNEL_DEPTH {
+            return Err(format!("a session in {} tunnel layers", s.tunnel.len()));
+        }
         let (first, last) = (from_time(s.first)?, from_time(s.last)?);
         if s.inputs.is_empty() || s.count == 0 || first > last || s.channels >> CHANNELS.len() != 0 {
             return Err(
@@ -264,6 +284,7 @@ impl Sessions {
         input_list.dedup();
         let acc = Acc {
             server: s.server,
+            tunnel: s.tunnel,
             channels: s.channels,
             versions,
             count: s.count,
@@ -295,6 +316,7 @@ impl Sessions {
                     cookie,
                     client_ip: client.to_string(),
                     server_ip: a.server.to_string(),
+                    tunnel: a.tunnel,
                     channels: CHANNELS.iter().filter(|c| a.channels & bit(**c) != 0).map(|c| Name(*c)).collect(),
                     versions: a.versions,
                     cir_count: a.count,
@@ -327,6 +349,7 @@ mod tests {
             version: Some(version),
             ts: Duration::from_secs(1),
             input: 0,
+            tunnel: &[],
         }
     }
 
@@ -340,6 +363,34 @@ mod tests {
         s.add(cir("c7", "1.3"));
         assert_eq!((s.map.len(), s.untracked()), (MAX_SESSIONS, 1), "a known session still counts its CIRs");
         assert_eq!(s.map[&(IpAddr::from([198, 51, 100, 23]), "c7".to_owned())].count, 2);
+    }
+
+    #[test]
+    fn a_session_carries_its_first_cirs_tunnel_in_any_order() {
+        use crate::carriers::CarrierKind;
+        use crate::vocab::Name;
+        let layer = |kind, id| TunnelRec { kind: Name(kind), outer_src: None, outer_dst: None, id: Some(id) };
+        let (gtp_a, gtp_b) = ([layer(CarrierKind::GtpU, 7)], [layer(CarrierKind::GtpU, 8)]);
+        let erspan = [layer(CarrierKind::Erspan, 1)];
+        let at = |secs, tunnel| SeenCir { ts: Duration::from_secs(secs), tunnel, ..cir("c", "1.3") };
+        // The phone moved: two CIRs tie at 5 s, before the one in TEID 7; kinds order by name.
+        let cirs = [at(9, &gtp_a[..]), at(5, &erspan[..]), at(5, &gtp_b[..]), at(12, &[])];
+        let mut orders = vec![cirs.to_vec()];
+        orders.push(cirs.iter().rev().copied().collect());
+        for order in orders {
+            for cut in 0..=order.len() {
+                let (mut a, mut b) = (Sessions::default(), Sessions::default());
+                order[..cut].iter().for_each(|c| a.add(*c));
+                order[cut..].iter().for_each(|c| b.add(*c));
+                a.merge(b);
+                let rec = a.into_records();
+                assert_eq!(rec[0].tunnel, erspan, "cut at {cut}: erspan sorts before gtp-u on the tie");
+            }
+        }
+        let mut one = Sessions::default();
+        one.add(at(1, &[]));
+        one.add(at(2, &gtp_a));
+        assert!(one.into_records()[0].tunnel.is_empty(), "the first CIR came through no tunnel");
     }
 
     #[test]

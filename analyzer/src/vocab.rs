@@ -313,7 +313,7 @@ core_vocabulary!(wvcir::clients::Loss = wvcir::clients::Loss::ALL);
 impl Vocabulary for crate::carriers::CarrierKind {
     const ALL: &'static [Self] = {
         use crate::carriers::CarrierKind as C;
-        &[C::GtpU, C::Vxlan, C::Geneve, C::Gre, C::Mpls, C::Pppoe, C::IpInIp]
+        &[C::GtpU, C::Vxlan, C::Geneve, C::Gre, C::Mpls, C::Pppoe, C::IpInIp, C::Erspan, C::Ppp]
     };
     fn name(self) -> &'static str {
         crate::carriers::CarrierKind::name(self)

@@ -53,6 +53,8 @@ fn datalink(link: Link) -> DataLink {
         Link::Sll2 { .. } => DataLink::LINUX_SLL2,
         Link::RawIp => DataLink::RAW,
         Link::Null => DataLink::NULL,
+        Link::Ppp => DataLink::PPP,
+        Link::Wlan => DataLink::IEEE802_11_RADIOTAP,
     }
 }
 

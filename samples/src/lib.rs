@@ -75,12 +75,22 @@ pub fn samples() -> Vec<Sample> {
         sample("vlan-qinq.pcap", "CIR in an 802.1Q-tagged and a QinQ-tagged Ethernet frame", s::vlan()),
         sample(
             "tunnels.pcap",
-            "CIRs in tunnels: GTP-U, VLAN in VXLAN, that in GTP-U, Geneve, GRE (key, Ethernet), MPLS, PPPoE, 4in4, 6in4, 4in6; a TCP CIR channel in VXLAN",
+            "CIRs in tunnels: GTP-U, VLAN in VXLAN, that in GTP-U, Geneve, GRE (key, Ethernet), MPLS, PPPoE, 4in4, 6in4, 4in6; a TCP CIR channel in VXLAN; ERSPAN II and III, PPP in PPTP's GRE",
             s::tunnels(),
         ),
         sample("linux-sll.pcap", "Linux cooked capture v1 (tcpdump -i any)", s::single_link(Link::Sll)),
         sample("linux-sll2.pcap", "Linux cooked capture v2", s::single_link(Link::Sll2 { ifindex: 2 })),
         sample("raw-ip.pcap", "Raw IP link type", s::single_link(Link::RawIp)),
+        sample(
+            "ppp.pcap",
+            "PPP link type: HDLC-like framing, compressed address, control and protocol, IPv6",
+            s::ppp(),
+        ),
+        sample(
+            "wifi-radiotap.pcap",
+            "802.11 with radiotap: a CIR in a QoS data frame, a protected frame skipped, a CIR in a four-address frame with HT control",
+            s::wifi(),
+        ),
         sample(
             "loopback-null.pcap",
             "BSD loopback (lo0, link type NULL): a developer's CIR test server on 127.0.0.1",

@@ -97,7 +97,20 @@ pub enum Link {
     RawIp,
     /// BSD loopback (`lo0` on macOS): a 4-byte address family in the capturing host's byte order.
     Null,
+    /// PPP (link type 9) in HDLC-like framing: address 0xFF, control 0x03, a 2-byte protocol.
+    Ppp,
+    /// 802.11 with radiotap (link type 127): a QoS data frame between the access point and the
+    /// capturing station, LLC/SNAP, then the packet.
+    Wlan,
 }
+
+/// The radiotap header of [`Link::Wlan`] frames: Flags (no FCS), rate 54 Mb/s, channel 6
+/// (2437 MHz, 2.4 GHz OFDM), antenna signal -45 dBm.
+pub const RADIOTAP: [u8; 15] = [0, 0, 15, 0, 0x2e, 0, 0, 0, 0x00, 0x6c, 0x85, 0x09, 0xc0, 0x00, 0xd3];
+/// The access point's address (BSSID) in [`Link::Wlan`] frames.
+pub const BSSID: [u8; 6] = [0x02, 0x57, 0x56, 0xAA, 0x00, 0x01];
+/// LLC/SNAP with the Ethernet OUI, before an ethertype.
+pub const LLC_SNAP: [u8; 6] = [0xAA, 0xAA, 0x03, 0, 0, 0];
 
 /// MAC addresses derived from the IP so that each host keeps one address.
 fn mac_for(ip: &[u8]) -> [u8; 6] {
@@ -151,6 +164,27 @@ pub fn frame(link: Link, ip: &[u8], outbound: bool) -> Vec<u8> {
             f.extend_from_slice(&[0, 0]);
         }
         Link::RawIp => {}
+        Link::Ppp => {
+            f.extend_from_slice(&[0xFF, 0x03]);
+            f.extend_from_slice(&(if v6 { 0x0057u16 } else { 0x0021 }).to_be_bytes());
+        }
+        Link::Wlan => {
+            f.extend_from_slice(&RADIOTAP);
+            // QoS data: to the access point when the station sends it (ToDS: BSSID, SA, DA),
+            // from it otherwise (FromDS: DA, BSSID, SA); duration, sequence control, QoS (TID 0).
+            let (ds, a1, a2, a3) = if outbound {
+                (0x01, BSSID, mac_for(src_ip), mac_for(dst_ip))
+            } else {
+                (0x02, mac_for(dst_ip), BSSID, mac_for(src_ip))
+            };
+            f.extend_from_slice(&[0x88, ds, 0x2c, 0x00]);
+            for a in [a1, a2, a3] {
+                f.extend_from_slice(&a);
+            }
+            f.extend_from_slice(&[0x10, 0x00, 0x00, 0x00]);
+            f.extend_from_slice(&LLC_SNAP);
+            f.extend_from_slice(&ethertype.to_be_bytes());
+        }
         Link::Null => {
             // AF_INET is 2 everywhere; AF_INET6 is 30 on macOS. Written little-endian (x86, arm64).
             let family: u32 = if v6 { 30 } else { 2 };

@@ -1106,7 +1106,8 @@ const BASE_EPOCH_U32: u32 = crate::capture::BASE_EPOCH as u32;
 /// Sample: CIRs inside the tunnels of mobile cores, clouds and enterprise networks, one per frame:
 /// GTP-U (with an extension header), VXLAN carrying a VLAN-tagged frame, that nested in GTP-U,
 /// Geneve, GRE with a key, GRE bridging Ethernet, an MPLS label stack, a PPPoE session, 4in4,
-/// 6in4 and 4in6.
+/// 6in4 and 4in6; a TCP CIR channel in VXLAN; then (appended, so earlier frames keep their
+/// numbers) ERSPAN type II and type III port mirroring and PPP in PPTP's enhanced GRE.
 pub fn tunnels() -> Capture {
     use crate::net::{ethernet_frame, frame, ip_raw};
     let mut cap = Capture::new(Format::Pcap { link: Link::Ethernet, big_endian: false, nanos: false });
@@ -1223,5 +1224,115 @@ pub fn tunnels() -> Capture {
         let outer = outer_udp(vtep_a, vtep_b, 49_160, 4789, &vxlan(5003, &p.data));
         cap.packets.push(crate::capture::Packet { data: frame(Link::Ethernet, &outer, false), ..p });
     }
+    // A switch mirroring a port to a collector (ERSPAN), and a PPTP VPN.
+    let (switch, collector) = (v4(203, 0, 113, 40), v4(203, 0, 113, 41));
+    let (pns, pac) = (v4(203, 0, 113, 50), v4(203, 0, 113, 51));
+    let mirrored = |n: u16| frame(Link::Ethernet, &inner(n), false);
+    // Type II: GRE with a sequence number; version 1, VLAN 0, session 100, index 0.
+    let erspan2 =
+        [&[0x10, 0, 0x88, 0xBE, 0, 0, 0, 1][..], &[0x10, 0x00, 0x00, 100, 0, 0, 0, 0], &mirrored(12)].concat();
+    // Type III: version 2, session 200, a timestamp, SGT 0, frame type 0 (Ethernet), the O bit,
+    // then the 8-byte platform-specific subheader (platform id 3: port id and timestamp).
+    let erspan3 = [
+        &[0x10, 0, 0x22, 0xEB, 0, 0, 0, 1][..],
+        &[0x20, 0x00, 0x00, 200, 0x00, 0x01, 0xE2, 0x40, 0, 0, 0x00, 0x01],
+        &[0x0C, 0x00, 0x00, 0x07, 0x49, 0x96, 0x02, 0xD2],
+        &mirrored(13),
+    ]
+    .concat();
+    // PPTP: enhanced GRE version 1 (key: payload length, call id 8000; sequence and
+    // acknowledgment numbers), PPP in HDLC-like framing, IPv4.
+    let pptp = {
+        let ppp = [&[0xFF, 0x03, 0x00, 0x21][..], &inner(14)].concat();
+        let len = (ppp.len() as u16).to_be_bytes();
+        [&[0x30, 0x81, 0x88, 0x0B, len[0], len[1], 0x1F, 0x40, 0, 0, 0, 3, 0, 0, 0, 2][..], &ppp].concat()
+    };
+    let appended = [
+        (ip_raw(switch, collector, 47, &erspan2), "CIR mirrored by ERSPAN type II (session 100)"),
+        (
+            ip_raw(switch, collector, 47, &erspan3),
+            "CIR mirrored by ERSPAN type III (session 200, platform-specific subheader)",
+        ),
+        (ip_raw(pns, pac, 47, &pptp), "CIR in PPP in PPTP's enhanced GRE (call id 8000)"),
+    ];
+    for (i, (ip, note)) in appended.into_iter().enumerate() {
+        cap.push_frame(30.0 + i as f64, 0, frame(Link::Ethernet, &ip, false), note);
+    }
+    cap
+}
+
+/// Sample: PPP link type (a dial-up or PPTP client's `ppp0`): a CIR in HDLC-like framing, one
+/// with address and control left out and the protocol compressed to a byte, one over IPv6.
+pub fn ppp() -> Capture {
+    let link = Link::Ppp;
+    let mut cap = Capture::new(Format::Pcap { link, big_endian: false, nanos: false });
+    dns(&mut cap, 0.5, link, "imps.example.net", [192, 0, 2, 10], 0x3a4b);
+    let payload = cir("1.3", "wv:ppp.1", LineEnd::CrLf);
+    udp(
+        &mut cap,
+        1.0,
+        link,
+        (SERVER, 40_120),
+        (CLIENT, 3717),
+        0x0410,
+        &payload,
+        "CIR over PPP (0xFF 0x03, protocol 0x0021)",
+    );
+    let ip =
+        ip_packet((SERVER, 40_120), (CLIENT, 3717), 0x0411, &Transport::Udp, &cir("1.3", "wv:ppp.2", LineEnd::CrLf));
+    let compressed = [&[0x21][..], &ip].concat();
+    cap.push_frame(2.0, 0, compressed, "CIR over PPP, address and control omitted, 1-byte protocol 0x21");
+    let (server, client) = (
+        IpAddr::V6(Ipv6Addr::new(0x2001, 0xdb8, 0x10, 0, 0, 0, 0, 0x10)),
+        IpAddr::V6(Ipv6Addr::new(0x2001, 0xdb8, 0x51, 0, 0, 0, 0, 0x23)),
+    );
+    let ip6 = ip_packet((server, 40_121), (client, 3717), 0, &Transport::Udp, &cir("1.3", "wv:ppp.3", LineEnd::CrLf));
+    cap.push_ip(3.0, link, 0, &ip6, false, "CIR over PPP, IPv6 (protocol 0x0057)");
+    cap
+}
+
+/// Sample: Wi-Fi seen in monitor mode (802.11 with radiotap): a CIR in a QoS data frame from the
+/// access point, a protected (CCMP) frame that cannot be read without the keys and is skipped,
+/// and a CIR in a four-address QoS data frame with HT control (a mesh or WDS link).
+pub fn wifi() -> Capture {
+    use crate::net::{BSSID, LLC_SNAP, RADIOTAP};
+    let link = Link::Wlan;
+    let mut cap = Capture::new(Format::Pcap { link, big_endian: false, nanos: false });
+    let payload = cir("1.3", "wv:wifi.1", LineEnd::CrLf);
+    udp(&mut cap, 1.0, link, (SERVER, 40_130), (CLIENT, 3717), 0x0420, &payload, "CIR in an 802.11 QoS data frame");
+    let station = [0x02, 0x57, 0x56, 51, 100, 23];
+    let mut rng = Rng::new(0x0008_0211);
+    let protected = [
+        &RADIOTAP[..],
+        &[0x88, 0x42, 0x2c, 0x00],
+        &station,
+        &BSSID,
+        &[0x02, 0x57, 0x56, 0, 2, 10],
+        &[0x20, 0x00, 0x00, 0x00],
+        // CCMP header: packet number 1, key id 0 with the extended IV bit.
+        &[0x01, 0x00, 0x00, 0x20, 0, 0, 0, 0],
+        &rng.bytes(88),
+    ]
+    .concat();
+    cap.push_frame(2.0, 0, protected, "Protected QoS data (CCMP): encrypted, skipped");
+    let ip =
+        ip_packet((SERVER, 40_131), (CLIENT, 3717), 0x0421, &Transport::Udp, &cir("1.3", "wv:wifi.2", LineEnd::CrLf));
+    let mesh = [
+        &RADIOTAP[..],
+        // QoS data, ToDS and FromDS (four addresses), Order (HT control follows QoS control).
+        &[0x88, 0x83, 0x2c, 0x00],
+        &[0x02, 0x57, 0x56, 0xAA, 0x00, 0x02],
+        &BSSID,
+        &station,
+        &[0x02, 0x57, 0x56, 0, 2, 10],
+        &[0x30, 0x00],
+        &[0x00, 0x00],
+        &[0x00, 0x00, 0x00, 0x00],
+        &LLC_SNAP,
+        &[0x08, 0x00],
+        &ip,
+    ]
+    .concat();
+    cap.push_frame(3.0, 0, mesh, "CIR in a four-address 802.11 QoS data frame with HT control");
     cap
 }

@@ -104,7 +104,7 @@ fn promised(note: &str) -> Vec<&'static str> {
     match note {
         n if n.starts_with("OK + CIR") => vec!["OK", "WVCI"],
         n if n.contains("part 1 of") || n.contains("retransmission") || n.starts_with("not-cir") => vec![],
-        n if ["DNS", "HTTP", "TLS", "SMPP", "SIP", "beacon", "reply", "SYN", "FIN"]
+        n if ["DNS", "HTTP", "TLS", "SMPP", "SIP", "beacon", "reply", "SYN", "FIN", "Protected"]
             .iter()
             .any(|p| n.starts_with(p)) =>
         {

@@ -57,6 +57,7 @@ fn every_vocabulary_name_is_in_the_schema_and_the_readme() {
     check::<wvcir_analyzer::vocab::SmsTransport>("SMS transport", &names, &readme);
     check::<wvcir::Transport>("protocol", &names, &readme);
     check::<wvcir_analyzer::capture::Format>("capture format", &names, &readme);
+    check::<wvcir_analyzer::carriers::CarrierKind>("tunnel kind", &names, &readme);
     check::<wvcir::clients::Verdict>("client verdict", &names, &readme);
     check::<wvcir::clients::Loss>("Symbian's loss", &names, &readme);
     for client in vocab::names::<wvcir::clients::Client>() {

@@ -1,6 +1,7 @@
 //! Tunnel headers (`wvcir_analyzer::carriers`) and the packet decoder that follows them, on
 //! arbitrary bytes: no panic, every inner packet a slice of its input, at most
-//! `MAX_TUNNEL_DEPTH` layers followed. The first byte picks the UDP port or IP protocol tried.
+//! `MAX_TUNNEL_DEPTH` layers followed. The first byte picks the UDP port or IP protocol tried,
+//! and the link type the whole decoder reads (Ethernet below 0x80, as the first seeds have it).
 #![no_main]
 use libfuzzer_sys::fuzz_target;
 use std::time::Duration;
@@ -33,8 +34,19 @@ fuzz_target!(|data: &[u8]| {
     if let Some((_, ip)) = carriers::pppoe(rest) {
         assert!(inside(ip, rest));
     }
-    // The whole decoder, Ethernet or raw IP as the first byte says.
-    let link = if pick & 0x80 == 0 { pcap_file::DataLink::ETHERNET } else { pcap_file::DataLink::RAW };
+    if let Some(ip) = carriers::ppp(rest) {
+        assert!(inside(ip, rest));
+    }
+    // The whole decoder, on the link type the first byte says.
+    use pcap_file::DataLink as L;
+    let link = match pick >> 4 {
+        0..=7 => L::ETHERNET,
+        8..=10 => L::RAW,
+        11 => L::PPP,
+        12 => L::PPP_HDLC,
+        13 => L::IEEE802_11,
+        _ => L::IEEE802_11_RADIOTAP,
+    };
     let mut defrag = Defrag::default();
     let _ = packet::decode(link, rest, Duration::ZERO, &mut defrag, |seg| {
         assert!(seg.tunnel.layers().count() <= MAX_TUNNEL_DEPTH);
