@@ -138,7 +138,7 @@ pub fn smpp() -> Capture {
         &mut t,
         Dir::C2S,
         &pdu(DATA_SM, next(&mut seq), &body),
-        "data_sm CIR: in message_payload, Latin-1",
+        "data_sm CIR: in message_payload, Latin-1, port TLVs",
     );
 
     // submit_multi: two phones and a distribution list, IA5.
@@ -163,7 +163,7 @@ pub fn smpp() -> Capture {
         &mut t,
         Dir::C2S,
         &pdu(SUBMIT_MULTI, next(&mut seq), &body),
-        "submit_multi CIR: 3 destinations, IA5",
+        "submit_multi CIR: 3 destinations, IA5, port TLVs",
     );
 
     // Plain ASCII as 8-bit data: no real client reads it.
@@ -187,7 +187,14 @@ pub fn smpp() -> Capture {
         next(&mut seq),
         &sm_body(SERVER, PHONE2, 0, 0x00, &unpacked(b"WVCI 1.2 wv:sms.7"), &PORT_TLVS),
     ));
-    step(&mut c, &mut cap, &mut t, Dir::C2S, &two, "two submit_sm: a text SMS without a port, then a CIR");
+    step(
+        &mut c,
+        &mut cap,
+        &mut t,
+        Dir::C2S,
+        &two,
+        "two submit_sm: a text SMS without a port, then a CIR with port TLVs",
+    );
 
     // A WAP Push in three concatenated parts (UDH IE 0x00, reference 0x5A), ports 2948 from 9200.
     let mut push = vec![0x01, 0x06, 0x03, 0xC6, 0xAF, 0x8A];
@@ -211,7 +218,14 @@ pub fn smpp() -> Capture {
             (TLV_SAR_SEGMENT_SEQNUM, &seqnum),
         ];
         let p = pdu(SUBMIT_SM, next(&mut seq), &sm_body(SERVER, PHONE, 0, 0x00, &unpacked(part), &sar));
-        step(&mut c, &mut cap, &mut t, Dir::C2S, &p, ["SMPP sar part 1 of 2", "sar part 2 of 2: the CIR is here"][i]);
+        step(
+            &mut c,
+            &mut cap,
+            &mut t,
+            Dir::C2S,
+            &p,
+            ["SMPP sar part 1 of 2", "sar part 2 of 2: the CIR is here (port and sar TLVs)"][i],
+        );
     }
 
     // Two parts with a 16-bit reference (IE 0x08), GSM 7-bit packed as 8-bit data: the first

@@ -118,8 +118,17 @@ const TCP_PREFS: [&[&str]; 5] = [
 #[test]
 fn the_plugin_and_the_analyzer_agree_on_every_line_of_every_sample_whatever_tcps_preferences() {
     let Some(t) = tshark() else { return };
+    // Before 4.0, Wireshark's SMPP hands user data to its SMS dissectors (and so to the plugin)
+    // only when `esm_class` says it starts with a header: an SMS addressed by SMPP's port TLVs
+    // alone never reaches the plugin there (docs/sms-transports.md).
+    let tlvs_reach_the_plugin = Tshark::version().is_none_or(|v| v.as_str() >= "4.0");
     for s in wvcir_samples::samples() {
-        let want = from_golden(s.name);
+        let mut want = from_golden(s.name);
+        if !tlvs_reach_the_plugin {
+            for (frame, _) in s.notes().filter(|(_, n)| n.contains("TLVs")) {
+                want.remove(&(frame as u64));
+            }
+        }
         // The plugin reads every segment of a CIR channel itself, so TCP's preferences must not
         // change what it finds; an SMS inside SMPP reaches it through Wireshark's own SMPP and
         // TCP reassembly, which those preferences do change (without desegmentation, a PDU split
