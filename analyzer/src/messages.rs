@@ -108,17 +108,18 @@ impl Out<'_> {
         sms: Option<crate::report::SmsRec>,
     ) {
         let mut rec = record(self.input, at, m, self.tunnel);
-        if sms.as_ref().is_some_and(|s| s.transport.0 == crate::vocab::SmsTransport::Smpp) {
+        rec.sms = sms;
+        if rec.sms.as_ref().is_some_and(|s| s.transport.0 == crate::vocab::SmsTransport::Smpp) {
             // Its endpoints are the SMPP connection's, on TCP (the channel's own transport is UDP).
             rec.community_id = community_id(wvcir::Transport::Tcp, at.src, at.dst);
         }
-        rec.sms = sms;
+        let phone = rec.sms.as_ref().map(|s| s.destination_addr.as_str()).filter(|p| !p.is_empty());
         let whole = m.malformed.is_none() && !m.anomalies.contains(Anomaly::Incomplete);
         if let (Command::Wvci, true, Some(cookie)) = (m.command, whole, &rec.cookie) {
             let version = rec.version.as_deref();
             let channel = at.channel;
             let (ts, input, tunnel) = (at.ts, self.input, self.tunnel);
-            self.sessions.add(SeenCir { client, server, cookie, channel, version, ts, input, tunnel });
+            self.sessions.add(SeenCir { client, server, cookie, channel, version, ts, input, tunnel, phone });
         }
         (self.on_record)(Record::Message(rec));
     }

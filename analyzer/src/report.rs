@@ -205,6 +205,9 @@ pub struct Interval {
 pub struct SessionRec {
     pub cookie: String,
     pub client_ip: String,
+    /// The phone the session's first CIR went to, when it came in an SMS transport (whose
+    /// `client_ip` is then the transport's receiving end, such as the SMSC); `None` otherwise.
+    pub client_phone: Option<String>,
     pub server_ip: String,
     /// The tunnel of the session's first CIR (see `sessions`), outermost first; empty when none.
     pub tunnel: Vec<TunnelRec>,

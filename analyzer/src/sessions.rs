@@ -1,8 +1,8 @@
 //! Sessions, one per (client, cookie), aggregated as CIRs arrive: memory grows with the number of
 //! sessions, not with the number of CIRs, and the number of sessions is bounded.
 //!
-//! A session's `server_ip` and `tunnel` are its first CIR's: the earliest, and on a tie the one
-//! whose (server, tunnel) sorts first, so that the record does not depend on the order or the
+//! A session's `server_ip`, `tunnel` and `client_phone` are its first CIR's: the earliest, and on
+//! a tie the one whose (server, tunnel, phone) sorts first, so that the record does not depend on the order or the
 //! grouping in which CIRs were read. A session whose CIRs came through different tunnels (a
 //! phone that moved between bearers) still shows one, its first; each message keeps its own.
 
@@ -27,6 +27,9 @@ pub const MAX_SESSIONS: usize = 100_000;
 /// Distinct versions listed per session, the smallest names (so the list does not depend on the
 /// order CIRs were read in): CSP has four; more are made up, and are not listed.
 pub const MAX_SESSION_VERSIONS: usize = 8;
+/// The longest phone number a partial report's session may carry (an SMPP address is at most
+/// 65 bytes; a SIP user part is bounded here).
+pub const MAX_PHONE: usize = 255;
 
 /// One session's running totals, kept small: a channel bitmask and short vectors (a session
 /// normally has one version and one input).
@@ -35,6 +38,8 @@ struct Acc {
     server: IpAddr,
     /// The first CIR's tunnel (see the module's doc for which is first).
     tunnel: Vec<TunnelRec>,
+    /// The phone the first CIR went to, when an SMS transport named it.
+    phone: Option<String>,
     channels: u8,
     versions: Vec<String>,
     count: u64,
@@ -88,6 +93,9 @@ pub struct SessionState {
     /// had one left it out.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     tunnel: Vec<TunnelRec>,
+    /// The first CIR's phone number; left out when there is none, as in earlier partial reports.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    phone: Option<String>,
     /// A bit per channel, in the order sms, tcp, udp, wap-push.
     channels: u8,
     versions: Vec<String>,
@@ -113,6 +121,8 @@ pub struct SeenCir<'a> {
     pub input: usize,
     /// The tunnel it came through (its flow's), outermost first; empty when none.
     pub tunnel: &'a [TunnelRec],
+    /// The phone it went to, when an SMS transport named it (an SMPP `destination_addr`).
+    pub phone: Option<&'a str>,
 }
 
 /// The sessions seen so far.
@@ -126,7 +136,7 @@ pub struct Sessions {
 impl Sessions {
     /// Counts one well-formed CIR in its session (see [`MAX_SESSIONS`] for when it joins none).
     pub fn add(&mut self, cir: SeenCir<'_>) {
-        let SeenCir { client, server, cookie, channel, version, ts, input, tunnel } = cir;
+        let SeenCir { client, server, cookie, channel, version, ts, input, tunnel, phone } = cir;
         let key = (client, cookie.to_owned());
         if self.map.len() >= MAX_SESSIONS && !self.map.contains_key(&key) {
             self.untracked += 1;
@@ -135,6 +145,7 @@ impl Sessions {
         let acc = self.map.entry(key).or_insert_with(|| Acc {
             server,
             tunnel: tunnel.to_vec(),
+            phone: phone.map(str::to_owned),
             channels: 0,
             versions: Vec::new(),
             count: 0,
@@ -149,10 +160,11 @@ impl Sessions {
             acc.versions.truncate(MAX_SESSION_VERSIONS);
         }
         acc.count += 1;
-        if (ts, server, tunnel) < (acc.first, acc.server, &acc.tunnel[..]) {
+        if (ts, server, tunnel, phone) < (acc.first, acc.server, &acc.tunnel[..], acc.phone.as_deref()) {
             acc.first = ts;
             acc.server = server;
             tunnel.clone_into(&mut acc.tunnel);
+            acc.phone = phone.map(str::to_owned);
         }
         acc.last = acc.last.max(ts);
         acc.times.push(ts);
@@ -170,9 +182,10 @@ impl Sessions {
                     self.map.insert(key, o);
                 }
                 Some(a) => {
-                    if (o.first, o.server, &o.tunnel) < (a.first, a.server, &a.tunnel) {
+                    if (o.first, o.server, &o.tunnel, &o.phone) < (a.first, a.server, &a.tunnel, &a.phone) {
                         a.server = o.server;
                         a.tunnel = o.tunnel;
+                        a.phone = o.phone;
                     }
                     a.channels |= o.channels;
                     for v in &o.versions {
@@ -239,6 +252,7 @@ impl Sessions {
                     cookie,
                     server: a.server,
                     tunnel: a.tunnel,
+                    phone: a.phone,
                     channels: a.channels,
                     versions: a.versions,
                     count: a.count,
@@ -267,6 +281,9 @@ impl Sessions {
         if s.tunnel.len() > crate::carriers::MAX_TUNNEL_DEPTH {
             return Err(format!("a session in {} tunnel layers", s.tunnel.len()));
         }
+        if s.phone.as_ref().is_some_and(|p| p.len() > MAX_PHONE) {
+            return Err(format!("a session's phone number of {} bytes", s.phone.as_ref().map_or(0, String::len)));
+        }
         let (first, last) = (from_time(s.first)?, from_time(s.last)?);
         if s.inputs.is_empty() || s.count == 0 || first > last || s.channels >> CHANNELS.len() != 0 {
             return Err(
@@ -285,6 +302,7 @@ impl Sessions {
         let acc = Acc {
             server: s.server,
             tunnel: s.tunnel,
+            phone: s.phone,
             channels: s.channels,
             versions,
             count: s.count,
@@ -317,6 +335,7 @@ impl Sessions {
                     client_ip: client.to_string(),
                     server_ip: a.server.to_string(),
                     tunnel: a.tunnel,
+                    client_phone: a.phone,
                     channels: CHANNELS.iter().filter(|c| a.channels & bit(**c) != 0).map(|c| Name(*c)).collect(),
                     versions: a.versions,
                     cir_count: a.count,
@@ -350,6 +369,7 @@ mod tests {
             ts: Duration::from_secs(1),
             input: 0,
             tunnel: &[],
+            phone: None,
         }
     }
 
@@ -363,6 +383,22 @@ mod tests {
         s.add(cir("c7", "1.3"));
         assert_eq!((s.map.len(), s.untracked()), (MAX_SESSIONS, 1), "a known session still counts its CIRs");
         assert_eq!(s.map[&(IpAddr::from([198, 51, 100, 23]), "c7".to_owned())].count, 2);
+    }
+
+    #[test]
+    fn a_session_names_the_phone_of_its_first_cir() {
+        let at = |secs, phone| SeenCir { ts: Duration::from_secs(secs), phone, ..cir("c", "1.3") };
+        let (mut s, mut t) = (Sessions::default(), Sessions::default());
+        for c in [at(5, Some("447700900456")), at(2, Some("447700900123")), at(9, None)] {
+            s.add(c);
+        }
+        t.add(at(2, Some("447700900123")));
+        let mut later = Sessions::default();
+        later.add(at(5, Some("447700900456")));
+        t.merge(later);
+        for rec in [s.into_records(), t.into_records()] {
+            assert_eq!(rec[0].client_phone.as_deref(), Some("447700900123"), "the earliest CIR's, in any grouping");
+        }
     }
 
     #[test]

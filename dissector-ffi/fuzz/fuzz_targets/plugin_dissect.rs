@@ -1,5 +1,5 @@
 //! The plugin's dissection logic, as Wireshark drives it, without Wireshark: datagrams of every
-//! channel and WAP Push bodies through `dissect`, and a TCP connection's segments (random
+//! channel, SMS user data in any SMPP data coding and WAP Push bodies through `dissect`, and a TCP connection's segments (random
 //! directions, sizes, retransmissions, overlaps and reordering) through `tcp::Tracker` and
 //! `dissect::tcp_lines`. Every span a dissector writes must lie inside the buffer it is writing
 //! to (the payload, or a reassembled line), a line kept in place must be those bytes of its frame,
@@ -95,11 +95,17 @@ fn tcp(data: &[u8]) {
 
 fuzz_target!(|data: &[u8]| {
     let Some((&mode, rest)) = data.split_first() else { return };
-    match mode % 5 {
+    match mode % 6 {
         0 => drop(dissect::datagram(&mut Bounded(rest.len(), rest.len()), Channel::Udp, rest)),
         1 => drop(dissect::datagram(&mut Bounded(rest.len(), rest.len()), Channel::Sms, rest)),
         2 => drop(dissect::datagram(&mut Bounded(rest.len(), rest.len()), Channel::WapPush, rest)),
         3 => drop(dissect::media_body(&mut Bounded(rest.len(), rest.len()), rest)),
-        _ => tcp(rest),
+        4 => tcp(rest),
+        // An SMS's user data from Wireshark's SMS tables, in the SMPP data coding the next byte names.
+        _ => {
+            let Some((&data_coding, ud)) = rest.split_first() else { return };
+            let coding = wvcir::sms::Coding::from_smpp(data_coding);
+            drop(dissect::sms(&mut Bounded(ud.len(), ud.len()), ud, coding));
+        }
     }
 });
