@@ -222,6 +222,9 @@ pub fn decode<'a>(payload: &'a [u8], text: &'a mut SmsText) -> Result<Sms<'a>, D
 pub fn decode_coded<'a>(ud: &'a [u8], coding: Coding, text: &'a mut SmsText) -> Result<Sms<'a>, DecodeError> {
     match coding {
         Coding::Unknown | Coding::Octets | Coding::Gsm7Packed | Coding::Other => decode(ud, text),
+        // Some servers send packed septets under SMPP's data_coding 0: a byte over 0x7F is no
+        // septet, so the text is read packed (as Wireshark does with its `gsm7-packed` setting).
+        Coding::Gsm7Unpacked if ud.iter().any(|&b| b > 0x7F) => decode(ud, text),
         Coding::Latin1 => {
             let message = message::parse_cir(ud)?;
             Ok(Sms { encoding: Encoding::Latin1, message, text_offset: 0, text_len: ud.len(), septet_of: &[] })
@@ -278,6 +281,9 @@ mod tests {
         ud.extend_from_slice(&long);
         let s = decode_coded(&ud, Coding::Gsm7Unpacked, &mut t).unwrap();
         assert!(s.message.anomalies.contains(Anomaly::Truncated));
+        let packed = crate::encode::gsm7(b"WVCI 1.2 packed").unwrap();
+        let s = decode_coded(&packed, Coding::Gsm7Unpacked, &mut t).unwrap();
+        assert_eq!((s.encoding, s.message.cookie.unwrap().bytes), (Encoding::Gsm7, &b"packed"[..]));
         assert_eq!(Coding::from_smpp(0xF5), Coding::Octets);
         assert_eq!(Coding::from_smpp(0xF1), Coding::Gsm7Unpacked);
         assert_eq!(Coding::from_smpp(0x04), Coding::Octets);

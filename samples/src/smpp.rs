@@ -243,6 +243,11 @@ pub fn smpp() -> Capture {
         );
     }
 
+    // An odd server: packed septets under data_coding 0 (a byte over 0x7F is no septet).
+    let sm = with_udh(&UDH_PORTS_3716, &packed(b"WVCI 1.2 wv:sms.11"));
+    let p = pdu(SUBMIT_SM, next(&mut seq), &sm_body(SERVER, PHONE, 0x40, 0x00, &sm, &[]));
+    step(&mut c, &mut cap, &mut t, Dir::C2S, &p, "submit_sm CIR: data_coding 0 but GSM 7-bit packed, UDH ports 3716");
+
     // Android's SMS HELO, delivered to the server: a septet count, then the packed text.
     let mut helo = vec![13];
     helo.extend(packed(b"HELO 3a9f0c1e"));
