@@ -22,7 +22,7 @@ use crate::messages::{Found, Out};
 use crate::packet::{self, L4, Segment, Skipped};
 use crate::report::{ErrorRec, FlowRec, InputRec, LimitsRec, MessageRec, SkippedRec, TcpChannelRec, epoch};
 use crate::sessions::Sessions;
-use crate::smpp::{SmppOut, SmppSegment, SmppShared, SmsAt, SmsIn};
+use crate::smpp::{SmppConn, SmppOut, SmppSegment, SmppShared, SmsAt, SmsIn};
 use crate::tcp_channels::{TcpState, nanos, server_is_responder};
 use crate::vocab::FlowKind;
 use crate::vocab::Name;
@@ -237,75 +237,51 @@ impl Engine<'_> {
 
     /// Feeds one segment to a flow's SMPP connection.
     fn smpp_segment(&mut self, key: FlowKey, p: &Packet<'_>, seq: u32, control: Control, payload: &[u8]) {
-        let Engine { flows, sessions, on_record, input, cfg, smpp, limits, .. } = self;
-        let Some(flow) = flows.get_mut(&key) else { return };
-        let from_initiator = (p.seg.src, p.seg.sport) == flow.initiator;
+        let Some(flow) = self.flows.get_mut(&key) else { return };
         let seg = SmppSegment {
             frame: p.frame,
             ts: p.ts,
             src: (p.seg.src, p.seg.sport),
             dst: (p.seg.dst, p.seg.dport),
-            from_initiator,
+            from_initiator: (p.seg.src, p.seg.sport) == flow.initiator,
             seq,
             control,
             payload,
         };
-        let tunnel = flow.names.as_deref().map_or(&[][..], |n| &n.tunnel[..]);
-        let Some(conn) = flow.smpp.as_deref_mut() else { return };
-        let mut out = Out { input: *input, sessions, on_record: &mut **on_record, tunnel };
-        let mut to = SmppOut {
-            ports: &cfg.ports,
-            conn: conn_id(&key),
-            shared: smpp,
-            limits,
-            tally: &mut flow.tally,
-            other: FlowKind::Smpp,
-            out: &mut out,
-        };
-        conn.segment(&seg, &mut to);
+        self.sms_out(key, FlowKind::Smpp, |conn, to| {
+            if let Some(c) = conn.as_deref_mut() {
+                c.segment(&seg, to);
+            }
+        });
     }
 
     /// Ends a flow's SMPP connection: what its streams still held is framed.
     fn close_smpp(&mut self, key: FlowKey) {
-        let Engine { flows, sessions, on_record, input, cfg, smpp, limits, .. } = self;
-        let Some(flow) = flows.get_mut(&key) else { return };
-        let Some(mut conn) = flow.smpp.take() else { return };
-        let (src, dst) = (flow.initiator, flow.responder);
+        let Some(flow) = self.flows.get_mut(&key) else { return };
         let last = SmppSegment {
             frame: 0,
             ts: flow.last_ts,
-            src,
-            dst,
+            src: flow.initiator,
+            dst: flow.responder,
             from_initiator: true,
             seq: 0,
             control: Control::None,
             payload: &[],
         };
-        let tunnel = flow.names.as_deref().map_or(&[][..], |n| &n.tunnel[..]);
-        let mut out = Out { input: *input, sessions, on_record: &mut **on_record, tunnel };
-        let mut to = SmppOut {
-            ports: &cfg.ports,
-            conn: conn_id(&key),
-            shared: smpp,
-            limits,
-            tally: &mut flow.tally,
-            other: FlowKind::Smpp,
-            out: &mut out,
-        };
-        conn.close(&last, &mut to);
+        self.sms_out(key, FlowKind::Smpp, |conn, to| {
+            if let Some(mut c) = conn.take() {
+                c.close(&last, to);
+            }
+        });
     }
 
     /// A SIP `MESSAGE` carrying an SMS: its TPDU's user data goes where an SMPP short message's
     /// does.
     fn sip_datagram(&mut self, key: FlowKey, p: &Packet<'_>, payload: &[u8]) {
-        let Engine { flows, sessions, on_record, input, cfg, smpp, limits, .. } = self;
-        let Some(flow) = flows.get_mut(&key) else { return };
-        let from_initiator = (p.seg.src, p.seg.sport) == flow.initiator;
-        let Some((user, body)) = crate::sip_sms::sms_body(payload) else {
-            flow.tally.other(FlowKind::Text);
-            return;
-        };
-        let Some(t) = wvcir::tpdu::rp_data(body).and_then(wvcir::tpdu::decode) else {
+        let Some(flow) = self.flows.get_mut(&key) else { return };
+        let tpdu = crate::sip_sms::sms_body(payload)
+            .and_then(|(user, body)| Some((user, wvcir::tpdu::rp_data(body).and_then(wvcir::tpdu::decode)?)));
+        let Some((user, t)) = tpdu else {
             flow.tally.other(FlowKind::Text);
             return;
         };
@@ -331,20 +307,27 @@ impl Engine<'_> {
             ts: p.ts,
             src: (p.seg.src, p.seg.sport),
             dst: (p.seg.dst, p.seg.dport),
-            from_initiator,
+            from_initiator: (p.seg.src, p.seg.sport) == flow.initiator,
         };
-        let tunnel = flow.names.as_deref().map_or(&[][..], |n| &n.tunnel[..]);
+        self.sms_out(key, FlowKind::Text, |_, to| to.short_message(&sms, &at));
+    }
+
+    /// Runs `f` with flow `key`'s SMPP connection and where its SMS findings go (a short message
+    /// that is no CIR counts as `other` in the flow's tally).
+    fn sms_out(
+        &mut self,
+        key: FlowKey,
+        other: FlowKind,
+        f: impl FnOnce(&mut Option<Box<SmppConn>>, &mut SmppOut<'_, '_>),
+    ) {
+        let Engine { flows, sessions, on_record, input, cfg, smpp, limits, .. } = self;
+        let Some(flow) = flows.get_mut(&key) else { return };
+        let Flow { tally, names, smpp: conn, .. } = flow;
+        let tunnel = names.as_deref().map_or(&[][..], |n| &n.tunnel[..]);
         let mut out = Out { input: *input, sessions, on_record: &mut **on_record, tunnel };
-        let mut to = SmppOut {
-            ports: &cfg.ports,
-            conn: conn_id(&key),
-            shared: smpp,
-            limits,
-            tally: &mut flow.tally,
-            other: FlowKind::Text,
-            out: &mut out,
-        };
-        to.short_message(&sms, &at);
+        let mut to =
+            SmppOut { ports: &cfg.ports, conn: conn_id(&key), shared: smpp, limits, tally, other, out: &mut out };
+        f(conn, &mut to);
     }
 
     /// Ends a flow's TCP connection; its record goes out if it spoke the protocol.

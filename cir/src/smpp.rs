@@ -26,17 +26,27 @@ pub const MAX_PDU_LEN: usize = 70_000;
 /// The longest C-octet string field read, terminator included (SMPP 5.0's longest address is 65).
 pub const MAX_CSTRING: usize = 65;
 
-const SUBMIT_SM: u32 = 0x0000_0004;
-const DELIVER_SM: u32 = 0x0000_0005;
-const DATA_SM: u32 = 0x0000_0103;
-const SUBMIT_MULTI: u32 = 0x0000_0021;
+/// `command_id` of `submit_sm`.
+pub const SUBMIT_SM: u32 = 0x0000_0004;
+/// `command_id` of `deliver_sm`.
+pub const DELIVER_SM: u32 = 0x0000_0005;
+/// `command_id` of `data_sm`.
+pub const DATA_SM: u32 = 0x0000_0103;
+/// `command_id` of `submit_multi`.
+pub const SUBMIT_MULTI: u32 = 0x0000_0021;
 
-const TLV_SOURCE_PORT: u16 = 0x020A;
-const TLV_DESTINATION_PORT: u16 = 0x020B;
-const TLV_SAR_MSG_REF_NUM: u16 = 0x020C;
-const TLV_SAR_TOTAL_SEGMENTS: u16 = 0x020E;
-const TLV_SAR_SEGMENT_SEQNUM: u16 = 0x020F;
-const TLV_MESSAGE_PAYLOAD: u16 = 0x0424;
+/// TLV tag of `source_port`.
+pub const TLV_SOURCE_PORT: u16 = 0x020A;
+/// TLV tag of `destination_port`.
+pub const TLV_DESTINATION_PORT: u16 = 0x020B;
+/// TLV tag of `sar_msg_ref_num`.
+pub const TLV_SAR_MSG_REF_NUM: u16 = 0x020C;
+/// TLV tag of `sar_total_segments`.
+pub const TLV_SAR_TOTAL_SEGMENTS: u16 = 0x020E;
+/// TLV tag of `sar_segment_seqnum`.
+pub const TLV_SAR_SEGMENT_SEQNUM: u16 = 0x020F;
+/// TLV tag of `message_payload`.
+pub const TLV_MESSAGE_PAYLOAD: u16 = 0x0424;
 
 /// The PDUs that carry a short message.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]

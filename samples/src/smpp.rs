@@ -6,17 +6,10 @@ use crate::capture::{Capture, Format};
 use crate::net::Link;
 use crate::tcp::{Dir, TcpConn};
 use std::net::{IpAddr, Ipv4Addr};
-
-const SUBMIT_SM: u32 = 0x04;
-const DELIVER_SM: u32 = 0x05;
-const DATA_SM: u32 = 0x103;
-const SUBMIT_MULTI: u32 = 0x21;
-const TLV_SOURCE_PORT: u16 = 0x020A;
-const TLV_DESTINATION_PORT: u16 = 0x020B;
-const TLV_SAR_MSG_REF_NUM: u16 = 0x020C;
-const TLV_SAR_TOTAL_SEGMENTS: u16 = 0x020E;
-const TLV_SAR_SEGMENT_SEQNUM: u16 = 0x020F;
-const TLV_MESSAGE_PAYLOAD: u16 = 0x0424;
+use wvcir::smpp::{
+    DATA_SM, DELIVER_SM, SUBMIT_MULTI, SUBMIT_SM, TLV_DESTINATION_PORT, TLV_MESSAGE_PAYLOAD, TLV_SAR_MSG_REF_NUM,
+    TLV_SAR_SEGMENT_SEQNUM, TLV_SAR_TOTAL_SEGMENTS, TLV_SOURCE_PORT,
+};
 
 /// UDH: 16-bit application ports, 3716 to 3716. (Not from 9200, as a WAP Push is sent: Wireshark
 /// tries the source port first, and 9200 is WSP's.)
