@@ -238,16 +238,14 @@ impl Engine<'_> {
     /// Feeds one segment to a flow's SMPP connection.
     fn smpp_segment(&mut self, key: FlowKey, p: &Packet<'_>, seq: u32, control: Control, payload: &[u8]) {
         let Some(flow) = self.flows.get_mut(&key) else { return };
-        let seg = SmppSegment {
+        let at = SmsAt {
             frame: p.frame,
             ts: p.ts,
             src: (p.seg.src, p.seg.sport),
             dst: (p.seg.dst, p.seg.dport),
             from_initiator: (p.seg.src, p.seg.sport) == flow.initiator,
-            seq,
-            control,
-            payload,
         };
+        let seg = SmppSegment { at, seq, control, payload };
         self.sms_out(key, FlowKind::Smpp, |conn, to| {
             if let Some(c) = conn.as_deref_mut() {
                 c.segment(&seg, to);
@@ -258,19 +256,10 @@ impl Engine<'_> {
     /// Ends a flow's SMPP connection: what its streams still held is framed.
     fn close_smpp(&mut self, key: FlowKey) {
         let Some(flow) = self.flows.get_mut(&key) else { return };
-        let last = SmppSegment {
-            frame: 0,
-            ts: flow.last_ts,
-            src: flow.initiator,
-            dst: flow.responder,
-            from_initiator: true,
-            seq: 0,
-            control: Control::None,
-            payload: &[],
-        };
+        let (ts, initiator, responder) = (flow.last_ts, flow.initiator, flow.responder);
         self.sms_out(key, FlowKind::Smpp, |conn, to| {
             if let Some(mut c) = conn.take() {
-                c.close(&last, to);
+                c.close(ts, initiator, responder, to);
             }
         });
     }

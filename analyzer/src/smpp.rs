@@ -28,6 +28,8 @@ pub const MAX_PENDING_SMS_BYTES: usize = 4 * 1024 * 1024;
 pub struct SmppConn {
     streams: [Reassembler; 2],
     framers: [Framer; 2],
+    /// The frame of its last segment: where PDUs completed only when it ends are reported.
+    last_frame: u64,
 }
 
 /// What one input's SMPP connections share: the parts of concatenated SMS, room for an unpacked
@@ -41,12 +43,7 @@ pub struct SmppShared {
 /// A segment of an SMPP connection, with where it came from.
 #[derive(Clone, Copy, Debug)]
 pub struct SmppSegment<'a> {
-    pub frame: u64,
-    pub ts: Duration,
-    /// Sender and receiver.
-    pub src: Endpoint,
-    pub dst: Endpoint,
-    pub from_initiator: bool,
+    pub at: SmsAt,
     pub seq: u32,
     pub control: Control,
     pub payload: &'a [u8],
@@ -70,18 +67,21 @@ pub struct SmppOut<'a, 'o> {
 impl SmppConn {
     /// Takes one segment; the PDUs it completes are decoded.
     pub fn segment(&mut self, seg: &SmppSegment<'_>, to: &mut SmppOut<'_, '_>) {
-        let i = usize::from(!seg.from_initiator);
+        self.last_frame = seg.at.frame;
+        let i = usize::from(!seg.at.from_initiator);
         let (Some(stream), Some(framer)) = (self.streams.get_mut(i), self.framers.get_mut(i)) else { return };
-        stream.segment(seg.seq, seg.control, seg.payload, &mut |chunk| feed(framer, chunk, seg, to));
+        stream.segment(seg.seq, seg.control, seg.payload, &mut |chunk| feed(framer, chunk, &seg.at, to));
     }
 
-    /// The connection ends: what was held behind gaps is framed, and what each direction lost is
-    /// counted.
-    pub fn close(&mut self, last: &SmppSegment<'_>, to: &mut SmppOut<'_, '_>) {
+    /// The connection ends (at `ts`, between `initiator` and `responder`): what was held behind
+    /// gaps is framed, in its last frame, and what each direction lost is counted.
+    pub fn close(&mut self, ts: Duration, initiator: Endpoint, responder: Endpoint, to: &mut SmppOut<'_, '_>) {
+        let frame = self.last_frame;
         for (i, (stream, framer)) in self.streams.iter_mut().zip(self.framers.iter_mut()).enumerate() {
-            let seg = SmppSegment { from_initiator: i == 0, ..*last };
-            stream.flush(&mut |chunk| feed(framer, chunk, &seg, to));
-            framer.finish(&mut |f| take(f, &seg, to));
+            let (src, dst) = if i == 0 { (initiator, responder) } else { (responder, initiator) };
+            let at = SmsAt { frame, ts, src, dst, from_initiator: i == 0 };
+            stream.flush(&mut |chunk| feed(framer, chunk, &at, to));
+            framer.finish(&mut |f| take(f, &at, to));
             let stats = stream.stats();
             to.limits.tcp_gap_bytes += stats.gap_bytes;
             to.limits.tcp_bytes_dropped += stats.after_end;
@@ -89,18 +89,18 @@ impl SmppConn {
     }
 }
 
-fn feed(framer: &mut Framer, chunk: Chunk<'_>, seg: &SmppSegment<'_>, to: &mut SmppOut<'_, '_>) {
+fn feed(framer: &mut Framer, chunk: Chunk<'_>, at: &SmsAt, to: &mut SmppOut<'_, '_>) {
     match chunk {
-        Chunk::Data { bytes, .. } => framer.push(bytes, &mut |f| take(f, seg, to)),
+        Chunk::Data { bytes, .. } => framer.push(bytes, &mut |f| take(f, at, to)),
         Chunk::Gap { .. } => framer.gap(),
-        Chunk::End { .. } => framer.finish(&mut |f| take(f, seg, to)),
+        Chunk::End { .. } => framer.finish(&mut |f| take(f, at, to)),
     }
 }
 
-fn take(f: Framed<'_>, seg: &SmppSegment<'_>, to: &mut SmppOut<'_, '_>) {
+fn take(f: Framed<'_>, at: &SmsAt, to: &mut SmppOut<'_, '_>) {
     match f {
         Framed::Pdu { pdu, .. } => match wvcir::smpp::decode(pdu) {
-            Ok(Some(sm)) => to.short_message(&SmsIn::from_smpp(&sm), &SmsAt::from(seg)),
+            Ok(Some(sm)) => to.short_message(&SmsIn::from_smpp(&sm), at),
             Ok(None) => {}
             Err(_) => to.limits.smpp_bad_pdus += 1,
         },
@@ -154,12 +154,6 @@ pub struct SmsAt {
     pub src: Endpoint,
     pub dst: Endpoint,
     pub from_initiator: bool,
-}
-
-impl From<&SmppSegment<'_>> for SmsAt {
-    fn from(s: &SmppSegment<'_>) -> Self {
-        SmsAt { frame: s.frame, ts: s.ts, src: s.src, dst: s.dst, from_initiator: s.from_initiator }
-    }
 }
 
 impl SmppOut<'_, '_> {
@@ -311,6 +305,59 @@ mod tests {
 
     fn key(reference: u16) -> PartKey {
         PartKey { conn: 1, from_initiator: true, source: "1".into(), destination: "2".into(), reference, total: 3 }
+    }
+
+    #[test]
+    fn a_pdu_completed_only_when_the_connection_ends_is_reported_in_its_last_frame_and_direction() {
+        use crate::analysis::Record;
+        use std::net::{IpAddr, Ipv4Addr};
+        let (esme, smsc) =
+            ((IpAddr::V4(Ipv4Addr::new(10, 0, 0, 5)), 41_000), (IpAddr::V4(Ipv4Addr::new(10, 0, 0, 9)), 2775));
+        let mut ud = vec![0x06, 0x05, 0x04, 0x0E, 0x84, 0x0E, 0x84];
+        ud.extend(wvcir::encode::gsm7(b"WVCI 1.2 wv:late").unwrap());
+        let mut deliver = wvcir::smpp::submit_sm_for_tests(b"4477", b"72466", 0x40, 0x04, &ud, &[]);
+        deliver[4..8].copy_from_slice(&wvcir::smpp::DELIVER_SM.to_be_bytes());
+        let enquire_link = [0, 0, 0, 16, 0, 0, 0, 0x15, 0, 0, 0, 0, 0, 0, 0, 1];
+        let (ports, mut shared, mut limits, mut tally) =
+            (PortMap::default(), SmppShared::default(), LimitsRec::default(), Tally::default());
+        let mut sessions = crate::sessions::Sessions::default();
+        let found = std::cell::RefCell::new(Vec::new());
+        let mut on_record = |r: Record| {
+            if let Record::Message(m) = r {
+                found.borrow_mut().push((m.frame, m.src_ip, m.src_port, m.cookie));
+            }
+        };
+        let mut out = Out { input: 0, sessions: &mut sessions, on_record: &mut on_record, tunnel: &[] };
+        let mut to = SmppOut {
+            ports: &ports,
+            conn: 1,
+            shared: &mut shared,
+            limits: &mut limits,
+            tally: &mut tally,
+            other: FlowKind::Smpp,
+            out: &mut out,
+        };
+        let mut conn = SmppConn::default();
+        // From the SMSC: an enquire_link, then (50 bytes never captured) the deliver_sm.
+        let at = |frame| SmsAt { frame, ts: Duration::ZERO, src: smsc, dst: esme, from_initiator: false };
+        conn.segment(&SmppSegment { at: at(4), seq: 1, control: Control::None, payload: &enquire_link }, &mut to);
+        conn.segment(&SmppSegment { at: at(7), seq: 1 + 16 + 50, control: Control::None, payload: &deliver }, &mut to);
+        conn.segment(
+            &SmppSegment {
+                at: SmsAt { frame: 9, src: esme, dst: smsc, from_initiator: true, ..at(9) },
+                seq: 1,
+                control: Control::None,
+                payload: &[],
+            },
+            &mut to,
+        );
+        assert!(found.borrow().is_empty(), "held behind the gap");
+        conn.close(Duration::ZERO, esme, smsc, &mut to);
+        assert_eq!(
+            *found.borrow(),
+            [(9, "10.0.0.9".to_owned(), 2775, Some("wv:late".to_owned()))],
+            "its last frame, from the SMSC"
+        );
     }
 
     #[test]
