@@ -286,7 +286,6 @@ impl Engine<'_> {
             destination,
             udhi: t.udhi,
             user_data: t.user_data,
-            data_coding: t.dcs,
             coding: wvcir::sms::Coding::from_tp_dcs(t.dcs),
             ports: None,
             sar: None,

@@ -119,8 +119,7 @@ pub struct SmsIn<'a> {
     /// Whether the user data starts with a user-data header.
     pub udhi: bool,
     pub user_data: &'a [u8],
-    /// SMPP's `data_coding`, or the TPDU's TP-DCS.
-    pub data_coding: u8,
+    /// How the user data is coded (from SMPP's `data_coding`, or the TPDU's TP-DCS).
     pub coding: Coding,
     /// Ports and concatenation given outside the user data (SMPP's TLVs).
     pub ports: Option<Ports>,
@@ -137,7 +136,6 @@ impl<'a> SmsIn<'a> {
             destination: crate::messages::text(sm.destination_addr),
             udhi: sm.udhi(),
             user_data: sm.user_data,
-            data_coding: sm.data_coding,
             coding: Coding::from_smpp(sm.data_coding),
             ports: sm.dest_port.map(|dst| Ports { dst, src: sm.source_port.unwrap_or(0) }),
             sar: sm.sar,
