@@ -89,6 +89,14 @@ struct Packet<'a> {
     seg: Segment<'a>,
 }
 
+impl Packet<'_> {
+    /// Where an SMS this packet carried was found, in a flow whose initiator is `initiator`.
+    fn sms_at(&self, initiator: crate::flows::Endpoint) -> SmsAt {
+        let (src, dst) = ((self.seg.src, self.seg.sport), (self.seg.dst, self.seg.dport));
+        SmsAt { frame: self.frame, ts: self.ts, src, dst, from_initiator: src == initiator }
+    }
+}
+
 struct Engine<'a> {
     cfg: &'a Config,
     input: usize,
@@ -238,13 +246,7 @@ impl Engine<'_> {
     /// Feeds one segment to a flow's SMPP connection.
     fn smpp_segment(&mut self, key: FlowKey, p: &Packet<'_>, seq: u32, control: Control, payload: &[u8]) {
         let Some(flow) = self.flows.get_mut(&key) else { return };
-        let at = SmsAt {
-            frame: p.frame,
-            ts: p.ts,
-            src: (p.seg.src, p.seg.sport),
-            dst: (p.seg.dst, p.seg.dport),
-            from_initiator: (p.seg.src, p.seg.sport) == flow.initiator,
-        };
+        let at = p.sms_at(flow.initiator);
         let seg = SmppSegment { at, seq, control, payload };
         self.sms_out(key, FlowKind::Smpp, |conn, to| {
             if let Some(c) = conn.as_deref_mut() {
@@ -290,13 +292,7 @@ impl Engine<'_> {
             ports: None,
             sar: None,
         };
-        let at = SmsAt {
-            frame: p.frame,
-            ts: p.ts,
-            src: (p.seg.src, p.seg.sport),
-            dst: (p.seg.dst, p.seg.dport),
-            from_initiator: (p.seg.src, p.seg.sport) == flow.initiator,
-        };
+        let at = p.sms_at(flow.initiator);
         self.sms_out(key, FlowKind::Text, |_, to| to.short_message(&sms, &at));
     }
 
