@@ -4,7 +4,7 @@
 #   dissector-ffi/install.sh            # personal plugin folder: ~/.local/lib/wireshark/plugins/X.Y/epan/
 #   dissector-ffi/install.sh DIR        # DIR/X.Y/epan/ instead (use with WIRESHARK_PLUGIN_DIR=DIR)
 #
-# One build serves every supported version (3.6, 4.0, 4.2, 4.4, 4.6): the same file is copied into each
+# One build serves every supported version (3.4, 3.6, 4.0, 4.2, 4.4, 4.6): the same file is copied into each
 # version's folder. Versions are found from `tshark --version`, `wireshark --version`, and the
 # global plugin folders (/usr/lib/*/wireshark/plugins/X.Y).
 set -euo pipefail
@@ -31,8 +31,8 @@ if [ ${#versions[@]} -eq 0 ]; then
 fi
 for v in "${versions[@]}"; do
   case "$v" in
-    3.6|4.0|4.2|4.4|4.6) ;;
-    *) echo "Wireshark $v: not supported by this build (supported: 3.6, 4.0, 4.2, 4.4, 4.6); skipped" >&2; continue ;;
+    3.4|3.6|4.0|4.2|4.4|4.6) ;;
+    *) echo "Wireshark $v: not supported by this build (supported: 3.4, 3.6, 4.0, 4.2, 4.4, 4.6); skipped" >&2; continue ;;
   esac
   mkdir -p "$dest/$v/epan"
   install -m 0644 "$lib" "$dest/$v/epan/wvcir.so"

@@ -3,8 +3,15 @@
  * for that version (dissector-ffi/src/wireshark/abi.rs). Build:
  *   cc $(pkg-config --cflags wireshark) abi_check.c -o abi_check */
 #include <stddef.h>
-#include <ws_version.h>
 #include <stdio.h>
+/* 3.6 and later name their version in ws_version.h; 3.4 has only config.h's VERSION_*. */
+#if __has_include(<ws_version.h>)
+#include <ws_version.h>
+#else
+#include <config.h>
+#define WIRESHARK_VERSION_MAJOR VERSION_MAJOR
+#define WIRESHARK_VERSION_MINOR VERSION_MINOR
+#endif
 #include <epan/packet.h>
 #include <epan/expert.h>
 #include <epan/proto.h>
@@ -12,6 +19,9 @@
 #include <epan/conversation.h>
 #include <epan/ftypes/ftypes.h>
 #include <epan/dissectors/packet-tcp.h>
+#include <epan/tap.h>
+#include <epan/stats_tree.h>
+#include <epan/srt_table.h>
 
 #define V(name, expr) printf("%s %ld\n", name, (long)(expr))
 
@@ -69,5 +79,20 @@ int main(void) {
     V("FI_GENERATED", FI_GENERATED);
     V("tcpinfo_seq", offsetof(struct tcpinfo, seq));
     V("tcpinfo_nxtseq", offsetof(struct tcpinfo, nxtseq));
+    V("pinfo_pool", offsetof(packet_info, pool));
+    /* Statistics: the tap's answer, the stats tree's node type and mode, the SRT tap's data. */
+    V("TAP_PACKET_REDRAW", TAP_PACKET_REDRAW);
+    V("STAT_DT_INT", STAT_DT_INT);
+    V("MN_INCREASE", MN_INCREASE);
+    V("srt_data_srt_array", offsetof(srt_data_t, srt_array));
+    /* 4.4 made stats_tree_register_plugin return its stats_tree_cfg (4.0: void). */
+    V("stats_tree_register_returns_cfg",
+      !__builtin_types_compatible_p(__typeof__(stats_tree_register_plugin(NULL, NULL, NULL, 0, NULL, NULL, NULL)), void));
+    /* 4.4 made the separator of a stats tree's menu path "//" (it was "/"). */
+#ifdef STATS_TREE_MENU_SEPARATOR
+    V("stats_tree_menu_separator_len", sizeof(STATS_TREE_MENU_SEPARATOR) - 1);
+#else
+    V("stats_tree_menu_separator_len", 1);
+#endif
     return 0;
 }

@@ -77,6 +77,9 @@ pub enum Severity {
 }
 
 impl Expert {
+    /// How many [`Expert::all`] holds.
+    pub const COUNT: usize = Anomaly::ALL.len() + 5;
+
     /// Every expert item the plugin registers.
     pub fn all() -> Vec<Expert> {
         let mut v: Vec<Expert> = Anomaly::ALL.iter().map(|a| Expert::Anomaly(*a)).collect();
@@ -136,6 +139,9 @@ pub trait Sink {
     fn source(&mut self, source: Source<'_>);
     /// A request/response pairing of the current message: derived, not bytes of the frame.
     fn response(&mut self, response: Response, span: Span);
+    /// What the statistics count of the current message (a decoded one: not a line that is no
+    /// message, nor a tail). An OK's answer follows as a [`Response::To`].
+    fn tally(&mut self, _tally: &crate::stats::Tally) {}
 }
 
 /// What a [`Sink`]'s spans index.
@@ -150,8 +156,8 @@ pub enum Source<'a> {
 /// A request/response pairing on the TCP channel.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Response {
-    /// This OK answers the HELO or PING in `frame`, `nanos` later.
-    To { frame: u32, nanos: i64 },
+    /// This OK answers the HELO or PING (`request`) in `frame`, `nanos` later.
+    To { frame: u32, nanos: i64, request: wvcir::Command },
     /// This HELO or PING is answered by the OK in `frame`.
     In { frame: u32 },
 }
@@ -181,8 +187,8 @@ pub fn tcp_lines(sink: &mut dyn Sink, lines: &[crate::tcp::Shown], payload: &[u8
                 }
                 let clients = verdicts(Carrier::Tcp(line.read), &m);
                 emit_message(sink, &m, Channel::Tcp, "ascii", clients, &|s| s);
-                if let Some((frame, nanos)) = line.response_to {
-                    sink.response(Response::To { frame, nanos }, m.span);
+                if let Some((frame, nanos, request)) = line.response_to {
+                    sink.response(Response::To { frame, nanos, request }, m.span);
                 }
                 if let Some(frame) = line.response_in {
                     sink.response(Response::In { frame }, m.span);
@@ -251,6 +257,7 @@ pub fn emit_message(
         let span = if e.offset >= m.span.end() { m.span } else { Span::new(e.offset, 1) };
         sink.expert(Expert::Error(e.kind), map(span));
     }
+    sink.tally(&crate::stats::Tally::of(m, channel, clients));
 }
 
 /// The payload the dissector panics on when built with the `panic-probe` feature (tests only):

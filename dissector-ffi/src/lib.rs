@@ -1,6 +1,6 @@
 //! The wvcir Wireshark plugin, and a small C API over the protocol core.
 //!
-//! One build loads into Wireshark 3.6, 4.0, 4.2, 4.4 and 4.6 and needs no Wireshark headers or
+//! One build loads into Wireshark 3.4, 3.6, 4.0, 4.2, 4.4 and 4.6 and needs no Wireshark headers or
 //! libraries: the Wireshark API is resolved at run time from the process that loaded the plugin,
 //! and the running version picks the constants and layouts to use ([`wireshark`]).
 //!
@@ -13,5 +13,6 @@
 
 pub mod capi;
 pub mod dissect;
+pub mod stats;
 pub mod tcp;
 pub mod wireshark;

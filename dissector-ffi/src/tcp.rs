@@ -47,8 +47,9 @@ pub enum Place {
 pub struct Shown {
     pub place: Place,
     pub kind: LineKind,
-    /// For an OK: the frame of the HELO or PING it answers, and nanoseconds since then.
-    pub response_to: Option<(u32, i64)>,
+    /// For an OK: the frame of the HELO or PING it answers, nanoseconds since then, and which of
+    /// the two it was.
+    pub response_to: Option<(u32, i64, wvcir::Command)>,
     /// For a HELO or PING: the frame of the OK that answers it.
     pub response_in: Option<u32>,
     /// How a client that works per socket read (Symbian) would have read it.
@@ -146,7 +147,7 @@ impl Tracker {
             *spoke |= line.message.is_ok();
             let response_to = line.answers.map(|r| {
                 answered.push((r.id, index));
-                (u32::try_from(r.frame).unwrap_or(u32::MAX), line.ts - r.ts)
+                (u32::try_from(r.frame).unwrap_or(u32::MAX), line.ts - r.ts, r.command)
             });
             if let (Ok(m), LineKind::Complete | LineKind::Closed) = (&line.message, line.kind)
                 && matches!(m.command, Command::Helo | Command::Ping)
@@ -222,7 +223,7 @@ mod tests {
         let (_, f6) = t.segment(&ports, &seg(c, 6, 120_000_000, false, 1, b"OK\r\n"));
         let (lines, spoke) = t.shown(f6).unwrap();
         assert!(spoke);
-        assert_eq!(lines[0].response_to, Some((4, 60_000_000)));
+        assert_eq!(lines[0].response_to, Some((4, 60_000_000, Command::Helo)));
         assert_eq!(t.shown(f4).unwrap().0[0].response_in, Some(6), "the HELO learns its answer");
         // A CIR's second half captured first: nothing; the first half then completes it.
         let (_, f10) = t.segment(&ports, &seg(c, 10, 1, false, 16, b"34\r\n"));
@@ -247,7 +248,7 @@ mod tests {
         let (c, f3) = t.segment(&ports, &seg(0, 3, 1_000, true, 1, b"HELO x\r\nOK\r\n"));
         assert!(t.shown(f3).unwrap().0.iter().all(|l| l.response_to.is_none()));
         let (_, f4) = t.segment(&ports, &seg(c, 4, 2_000, false, 1, b"OK\r\n"));
-        assert_eq!(t.shown(f4).unwrap().0[0].response_to, Some((3, 1_000)));
+        assert_eq!(t.shown(f4).unwrap().0[0].response_to.map(|r| (r.0, r.1)), Some((3, 1_000)));
         assert_eq!(t.shown(f3).unwrap().0[0].response_in, Some(4));
     }
 

@@ -167,7 +167,7 @@ fn tcp_lines_render_pairing_reassembly_and_out_of_order_completion() {
     let [(_, helo), (_, ok), (_, early), (_, late)] = &frames[..] else { panic!() };
     assert_eq!(helo.messages[0].1, "HELO 3a9f0c1e");
     assert_eq!(helo.responses, [Response::In { frame: 6 }], "the HELO shows the OK that answers it");
-    assert_eq!(ok.responses, [Response::To { frame: 4, nanos: 2_000_000 }]);
+    assert_eq!(ok.responses, [Response::To { frame: 4, nanos: 2_000_000, request: wvcir::Command::Helo }]);
     assert!(early.messages.is_empty(), "frame 8 waits behind the gap");
     // Frame 9 fills the gap: the CIR (assembled from 9 and 8, shown as its own buffer) and the
     // line after it, which lies whole in frame 8's payload, not 9's: also shown reassembled.

@@ -72,6 +72,10 @@ fn the_plugin_tables_match_the_installed_headers() {
         ("tcpinfo_seq", 0),
         ("finfo_flags", ffi::FIELD_INFO_FLAGS as i64),
         ("FI_GENERATED", i64::from(ffi::FI_GENERATED)),
+        ("TAP_PACKET_REDRAW", i64::from(ffi::TAP_PACKET_REDRAW)),
+        ("STAT_DT_INT", i64::from(ffi::STAT_DT_INT)),
+        ("MN_INCREASE", i64::from(ffi::MN_INCREASE)),
+        ("srt_data_srt_array", std::mem::offset_of!(ffi::SrtData, srt_array) as i64),
     ] {
         assert_eq!(real[name], value, "{name}");
     }

@@ -2,10 +2,10 @@
 //!
 //! Every value here was read from the real headers of that version by
 //! `dissector-ffi/abi/abi_check.c`, and is checked again by `tests/tests/wireshark_abi.rs`:
-//! against Debian 12's libwireshark-dev (4.0) in CI, and inside Debian trixie (4.4) and sid (4.6)
-//! chroots by `tests/wireshark-chroot.sh`. 4.2 never had a Debian release: its table comes from
-//! Ubuntu 24.04's (noble) 4.2.2 headers, in a chroot made by the same script. Nothing here is
-//! guessed: a wrong column id would silently put text in the wrong column.
+//! against Debian 12's libwireshark-dev (4.0) in CI, and inside Debian bullseye (3.4), trixie
+//! (4.4) and sid (4.6) and Ubuntu jammy (3.6) and noble (4.2) chroots by
+//! `tests/wireshark-chroot.sh`. Nothing here is guessed: a wrong column id would silently put text
+//! in the wrong column, a wrong `pool` offset would hand Wireshark a wild allocator.
 
 /// The constants and `packet_info` offsets of one Wireshark major.minor.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -39,6 +39,14 @@ pub struct Abi {
     pub finfo_start: usize,
     pub finfo_length: usize,
     pub finfo_ds_tvb: usize,
+    /// `packet_info.pool`, the packet-scoped allocator the statistics' tap records live in.
+    pub pinfo_pool: usize,
+    /// Whether `stats_tree_register_plugin` returns its `stats_tree_cfg *` (4.4 on) or `void`.
+    /// The plugin ignores the value either way; the row says which prototype it was checked on.
+    pub stats_tree_returns_cfg: bool,
+    /// The separator of a stats tree's menu path: `/` up to 4.2, `//` from 4.4 (a lone `/` is
+    /// then part of a name). The plugin's menu name has none; a nested one would use this.
+    pub stats_menu_separator: &'static str,
 }
 
 /// Wireshark 4.0 (Debian 12), from its headers via abi_check.c.
@@ -70,27 +78,44 @@ pub const V4_0: Abi = Abi {
     finfo_start: 8,
     finfo_length: 12,
     finfo_ds_tvb: 40,
+    pinfo_pool: 392,
+    stats_tree_returns_cfg: false,
+    stats_menu_separator: "/",
 };
 
 /// Wireshark 4.2 (Ubuntu noble, 4.2.2), from its headers via abi_check.c: the column ids and the
-/// `packet_info` port offsets moved (4.2 added `rel_cap_ts`), and 4.4 kept them.
-pub const V4_2: Abi = Abi { col_info: 25, col_protocol: 34, pinfo_srcport: 284, pinfo_destport: 288, minor: 2, ..V4_0 };
+/// `packet_info` port offsets moved (4.2 added `rel_cap_ts`), and so did `pool`.
+pub const V4_2: Abi =
+    Abi { col_info: 25, col_protocol: 34, pinfo_srcport: 284, pinfo_destport: 288, pinfo_pool: 408, minor: 2, ..V4_0 };
 
-/// Wireshark 4.4 (Debian trixie, 4.4.19), from its headers via abi_check.c: the column ids and
-/// the same numbers as 4.2.
-pub const V4_4: Abi = Abi { minor: 4, ..V4_2 };
+/// Wireshark 4.4 (Debian trixie, 4.4.19), from its headers via abi_check.c: 4.2's numbers; the
+/// stats tree registration returns its configuration and menu paths use `//`.
+pub const V4_4: Abi = Abi { minor: 4, stats_tree_returns_cfg: true, stats_menu_separator: "//", ..V4_2 };
 
 /// Wireshark 4.6 (Debian sid, 4.6.9), from its headers via abi_check.c: `proto_node` gained an
 /// `hfinfo` pointer before `finfo`.
-pub const V4_6: Abi =
-    Abi { col_info: 25, col_protocol: 35, pinfo_srcport: 288, pinfo_destport: 292, pnode_finfo: 40, minor: 6, ..V4_0 };
+pub const V4_6: Abi = Abi {
+    col_info: 25,
+    col_protocol: 35,
+    pinfo_srcport: 288,
+    pinfo_destport: 292,
+    pnode_finfo: 40,
+    pinfo_pool: 416,
+    minor: 6,
+    ..V4_4
+};
+
+/// Wireshark 3.6 (Ubuntu 22.04's 3.6.2), from jammy's headers via abi_check.c: 4.0's values but
+/// for `packet_info.pool` (4.0 added a field before it).
+pub const V3_6: Abi = Abi { major: 3, minor: 6, pinfo_pool: 376, ..V4_0 };
+
+/// Wireshark 3.4 (Debian 11's 3.4.10; RHEL/Rocky/Alma 9 ship 3.4 too), from bullseye's headers via
+/// abi_check.c: 3.6's values. Debian 11's glibc (2.31) loads only the portable build
+/// (`dissector-ffi/release.sh linux`), not a build made on Debian 12.
+pub const V3_4: Abi = Abi { minor: 4, ..V3_6 };
 
 /// Every version this build supports.
-/// Wireshark 3.6 (Ubuntu 22.04's 3.6.2): every value the plugin uses is 4.0's, checked against
-/// jammy's headers by abi_check.c in `tests/wireshark-chroot.sh jammy`.
-pub const V3_6: Abi = Abi { major: 3, minor: 6, ..V4_0 };
-
-pub const SUPPORTED: [Abi; 5] = [V3_6, V4_0, V4_2, V4_4, V4_6];
+pub const SUPPORTED: [Abi; 6] = [V3_4, V3_6, V4_0, V4_2, V4_4, V4_6];
 
 /// The table for a running major.minor, if supported.
 pub fn for_version(major: i32, minor: i32) -> Option<&'static Abi> {
@@ -131,6 +156,9 @@ pub fn check_lines(a: &Abi) -> Vec<(&'static str, i64)> {
         ("finfo_start", a.finfo_start as i64),
         ("finfo_length", a.finfo_length as i64),
         ("finfo_ds_tvb", a.finfo_ds_tvb as i64),
+        ("pinfo_pool", a.pinfo_pool as i64),
+        ("stats_tree_register_returns_cfg", i64::from(a.stats_tree_returns_cfg)),
+        ("stats_tree_menu_separator_len", a.stats_menu_separator.len() as i64),
     ]
 }
 
@@ -153,6 +181,6 @@ mod tests {
             assert_eq!(for_version(a.major, a.minor), Some(&a));
         }
         assert_eq!(for_version(4, 8), None);
-        assert_eq!(for_version(3, 4), None, "Debian 11's glibc is older than the build needs");
+        assert_eq!(for_version(3, 2), None);
     }
 }

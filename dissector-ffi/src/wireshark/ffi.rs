@@ -15,6 +15,14 @@ pub type ProtoItem = c_void;
 pub type Handle = *mut c_void;
 pub type Dissector = unsafe extern "C" fn(*mut Tvb, *mut PacketInfo, *mut ProtoTree, *mut c_void) -> c_int;
 pub type Heuristic = unsafe extern "C" fn(*mut Tvb, *mut PacketInfo, *mut ProtoTree, *mut c_void) -> c_int;
+/// `stats_tree *`, `register_srt *`, `srt_stat_table *`: only passed back to Wireshark.
+pub type Opaque = *mut c_void;
+/// A tap listener's per-packet callback (`tap_packet_cb`; a stats tree's takes the tree first).
+/// 4.0 added a last `tap_flags_t` argument, which the plugin never reads (3.4 and 3.6 do not pass
+/// it).
+pub type TapPacket = unsafe extern "C" fn(Opaque, *mut PacketInfo, *mut c_void, *const c_void, c_uint) -> c_int;
+pub type StatsInit = unsafe extern "C" fn(Opaque);
+pub type SrtInit = unsafe extern "C" fn(Opaque, *mut GArray);
 
 #[repr(C)]
 #[derive(Debug)]
@@ -76,6 +84,36 @@ pub struct ProtoPlugin {
     pub register_handoff: unsafe extern "C" fn(),
 }
 
+/// `tap_plugin`: the routine Wireshark calls when it registers tap listeners.
+#[repr(C)]
+#[derive(Debug)]
+pub struct TapPlugin {
+    pub register_tap_listener: unsafe extern "C" fn(),
+}
+
+/// GLib's `GArray`: `{ gchar *data; guint len; }`, stable since GLib 2.0.
+#[repr(C)]
+#[derive(Debug)]
+pub struct GArray {
+    pub data: *mut c_void,
+    pub len: c_uint,
+}
+
+/// `srt_data_t`, what a service response time listener is handed: its tables first
+/// (`srt_data_srt_array` is 0 in every release, abi_check.c).
+#[repr(C)]
+#[derive(Debug)]
+pub struct SrtData {
+    pub srt_array: *mut GArray,
+    pub user_data: *mut c_void,
+}
+
+/// `tap_packet_status` `TAP_PACKET_REDRAW`, `stat_node_datatype` `STAT_DT_INT` and
+/// `manip_node_mode` `MN_INCREASE`: the same 3.4 to 4.6 (abi_check.c).
+pub const TAP_PACKET_REDRAW: c_int = 1;
+pub const STAT_DT_INT: c_int = 0;
+pub const MN_INCREASE: c_int = 0;
+
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default)]
 pub struct NsTime {
@@ -91,6 +129,7 @@ const _: () = assert!(std::mem::size_of::<EiRegisterInfo>() == 136);
 const _: () = assert!(std::mem::size_of::<ExpertField>() == 8);
 const _: () = assert!(std::mem::size_of::<ProtoPlugin>() == 16);
 const _: () = assert!(std::mem::size_of::<NsTime>() == 16);
+const _: () = assert!(std::mem::offset_of!(SrtData, srt_array) == 0);
 const _: () = assert!(std::mem::offset_of!(HeaderFieldInfo, id) == 48);
 const _: () = assert!(std::mem::offset_of!(ExpertFieldInfo, hf_info) == 48);
 
@@ -180,6 +219,18 @@ api! {
     dissector_get_uint_handle: fn(*mut c_void, c_uint) -> Handle;
     g_array_sized_new: fn(c_int, c_int, c_uint, c_uint) -> *mut c_void;
     g_array_append_vals: fn(*mut c_void, *const c_void, c_uint) -> *mut c_void;
+    register_tap: fn(*const c_char) -> c_int;
+    tap_queue_packet: fn(c_int, *mut PacketInfo, *const c_void);
+    tap_register_plugin: fn(*const TapPlugin);
+    // Returns `stats_tree_cfg *` from 4.4 on, `void` before (abi.rs): declared `void`, as a caller
+    // that ignores the value may.
+    stats_tree_register_plugin: fn(*const c_char, *const c_char, *const c_char, c_uint, TapPacket, StatsInit, *const c_void);
+    stats_tree_create_node: fn(Opaque, *const c_char, c_int, c_int, c_int) -> c_int;
+    stats_tree_manip_node_int: fn(c_int, Opaque, *const c_char, c_int, c_int, c_int) -> c_int;
+    register_srt_table: fn(c_int, *const c_char, c_int, TapPacket, SrtInit, *const c_void);
+    init_srt_table: fn(*const c_char, *const c_char, *mut GArray, c_int, *const c_char, *const c_char, *mut c_void) -> Opaque;
+    init_srt_table_row: fn(Opaque, c_int, *const c_char);
+    add_srt_table_data: fn(Opaque, c_int, *const NsTime, *mut PacketInfo);
 }
 
 /// `epan_get_version_number`, looked up alone first: it decides whether the rest is usable.

@@ -1,4 +1,4 @@
-//! The Wireshark plugin: one build for Wireshark 3.6 to 4.6, linked against nothing.
+//! The Wireshark plugin: one build for Wireshark 3.4 to 4.6, linked against nothing.
 //!
 //! - [`abi`]: the numbers that differ between releases, one table per supported version;
 //! - [`ffi`]: Wireshark's C layouts and the functions resolved at run time (`dlopen(NULL)`);

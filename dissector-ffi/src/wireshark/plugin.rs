@@ -10,6 +10,7 @@
 use super::abi::{self, Abi};
 use super::ffi::{self, Api, EiRegisterInfo, ExpertField, ExpertFieldInfo, HeaderFieldInfo, HfRegisterInfo, NsTime};
 use crate::dissect::{self, Expert, Field, Response, Severity, Sink, Source};
+use crate::stats::{self, Answer, Branch, Tally};
 use crate::tcp::{SegmentIn, Tracker};
 use std::collections::HashMap;
 use std::ffi::{CString, c_char, c_int, c_uint, c_void};
@@ -57,10 +58,11 @@ extern "C" fn set_wanted_version() {
 }
 
 /// Wireshark 4.4+ asks what kind of plugin this is (its loader reads `plugin_describe` from 4.4 on,
-/// not 4.2): a dissector (`WS_PLUGIN_DESC_DISSECTOR`).
+/// not 4.2): a dissector with a tap listener, its stats tree (`WS_PLUGIN_DESC_DISSECTOR |
+/// WS_PLUGIN_DESC_TAP_LISTENER`).
 #[unsafe(no_mangle)]
 pub extern "C" fn plugin_describe() -> u32 {
-    1
+    1 | 1 << 4
 }
 
 /// Everything registration produced, for the dissectors.
@@ -87,6 +89,8 @@ struct Plugin {
     smpp_data_coding: AtomicI32,
     /// The channels' default ports, as the analyzer has them.
     ports: PortMap,
+    /// The `wvcir` tap, which hands every decoded message's [`Tally`] to the statistics.
+    tap: c_int,
 }
 
 /// A dissector handle set once in the handoff.
@@ -107,6 +111,7 @@ const HF_RESPONSE_IN: usize = Field::ALL.len() + 1;
 const HF_RESPONSE_TIME: usize = Field::ALL.len() + 2;
 
 static PROTO_PLUGIN: ffi::ProtoPlugin = ffi::ProtoPlugin { register_protoinfo, register_handoff };
+static TAP_PLUGIN: ffi::TapPlugin = ffi::TapPlugin { register_tap_listener: register_stats_tree };
 
 /// Called by Wireshark after loading: registers the protocol if the running version is supported.
 #[unsafe(no_mangle)]
@@ -122,8 +127,12 @@ pub extern "C" fn plugin_register() {
             }
         };
         if LOADED.set((api, abi)).is_ok() {
-            // SAFETY: a valid proto_plugin with 'static lifetime, as Wireshark requires.
-            unsafe { (api.proto_register_plugin)(&PROTO_PLUGIN) };
+            // SAFETY: a valid proto_plugin and tap_plugin with 'static lifetime, as Wireshark
+            // requires.
+            unsafe {
+                (api.proto_register_plugin)(&PROTO_PLUGIN);
+                (api.tap_register_plugin)(&TAP_PLUGIN);
+            }
         }
     });
 }
@@ -268,6 +277,13 @@ unsafe extern "C" fn register_protoinfo() {
             (api.expert_register_field_array)(module, ei_info.as_mut_ptr(), ei_info.len() as c_int);
             (api.register_cleanup_routine)(cleanup);
         }
+        // SAFETY: static strings; the callbacks are this module's, with tap_packet_cb's and
+        // srt_init_cb's C signatures.
+        let tap = unsafe {
+            let tap = (api.register_tap)(c"wvcir".as_ptr());
+            (api.register_srt_table)(proto_id, c"wvcir".as_ptr(), 1, srt_packet, srt_init, std::ptr::null());
+            tap
+        };
         let _ = PLUGIN.set(Plugin {
             api,
             abi,
@@ -284,6 +300,7 @@ unsafe extern "C" fn register_protoinfo() {
             icmpv6_proto: AtomicI32::new(-1),
             smpp_data_coding: AtomicI32::new(-1),
             ports: PortMap::default(),
+            tap,
         });
     });
 }
@@ -467,7 +484,17 @@ impl Ctx {
 
     fn sink(&self, tvb: *mut ffi::Tvb, shift: usize) -> WsSink<'_> {
         let len = self.bytes(tvb).len();
-        WsSink { ctx: self, tvb, frame_tvb: tvb, base: 0, len, shift, subtree: std::ptr::null_mut(), messages: 0 }
+        WsSink {
+            ctx: self,
+            tvb,
+            frame_tvb: tvb,
+            base: 0,
+            len,
+            shift,
+            subtree: std::ptr::null_mut(),
+            messages: 0,
+            tallies: Vec::new(),
+        }
     }
 
     fn udp(&self) -> c_int {
@@ -757,6 +784,35 @@ struct WsSink<'a> {
     shift: usize,
     subtree: *mut ffi::ProtoTree,
     messages: usize,
+    /// The statistics of the messages written, queued to the tap when the sink is done.
+    tallies: Vec<Tally>,
+}
+
+impl Drop for WsSink<'_> {
+    /// Queues every message's tally to the `wvcir` tap, copied into the packet's pool, where it
+    /// lives until the taps have run at the end of the frame.
+    fn drop(&mut self) {
+        let c = self.ctx;
+        if self.tallies.is_empty() || c.p.tap < 0 {
+            return;
+        }
+        // SAFETY: `pool` is a pointer at the checked offset of the running release (abi.rs).
+        let pool =
+            unsafe { std::ptr::read_unaligned(c.pinfo.cast::<u8>().add(c.p.abi.pinfo_pool).cast::<*mut c_void>()) };
+        if pool.is_null() {
+            return;
+        }
+        for t in &self.tallies {
+            // SAFETY: a plain-data copy into the packet's pool, which outlives the frame's taps;
+            // the tap id is the one register_tap returned.
+            unsafe {
+                let copy = (c.p.api.wmem_memdup)(pool, (t as *const Tally).cast(), std::mem::size_of::<Tally>());
+                if !copy.is_null() {
+                    (c.p.api.tap_queue_packet)(c.p.tap, c.pinfo, copy);
+                }
+            }
+        }
+    }
 }
 
 impl WsSink<'_> {
@@ -800,7 +856,10 @@ impl Sink for WsSink<'_> {
     /// Wireshark shows its own derived fields (`[Response to: 4]`).
     fn response(&mut self, response: Response, span: Span) {
         match response {
-            Response::To { frame, nanos } => {
+            Response::To { frame, nanos, request } => {
+                if let Some(t) = self.tallies.last_mut() {
+                    t.answers = Some(Answer { request, nanos });
+                }
                 self.add_frame_ref(HF_RESPONSE_TO, frame, span);
                 let (start, len) = self.clamp(span);
                 let t =
@@ -846,6 +905,10 @@ impl Sink for WsSink<'_> {
         unsafe {
             (self.ctx.p.api.proto_tree_add_string)(self.subtree, self.hf(i), self.tvb, start, len, value.as_ptr())
         };
+    }
+
+    fn tally(&mut self, tally: &Tally) {
+        self.tallies.push(*tally);
     }
 
     fn expert(&mut self, expert: Expert, span: Span) {
@@ -982,6 +1045,129 @@ unsafe extern "C" fn heur_tcp(
         let _ = data;
         c.bytes(c.tvb).len() as c_int
     })
+}
+
+/// The stats tree's top-level node ids, set by its init (the same in every tree instance).
+static BRANCH_IDS: [AtomicI32; Branch::ALL.len()] = [const { AtomicI32::new(0) }; Branch::ALL.len()];
+
+/// Registers the stats tree (`tshark -z wvcir,tree`, Statistics > WV-CIR), when Wireshark
+/// registers tap listeners.
+unsafe extern "C" fn register_stats_tree() {
+    let _ = catch_unwind(|| {
+        let Some(&(api, _)) = LOADED.get() else { return };
+        // SAFETY: static strings; this module's callbacks with the C signatures; no cleanup.
+        unsafe {
+            (api.stats_tree_register_plugin)(
+                c"wvcir".as_ptr(),
+                c"wvcir".as_ptr(),
+                c"WV-CIR".as_ptr(),
+                0,
+                stats_packet,
+                stats_init,
+                std::ptr::null(),
+            )
+        };
+    });
+}
+
+unsafe extern "C" fn stats_init(st: ffi::Opaque) {
+    let _ = catch_unwind(|| {
+        let Some(p) = PLUGIN.get() else { return };
+        for (branch, id) in Branch::ALL.iter().zip(&BRANCH_IDS) {
+            // SAFETY: the tree Wireshark passed; a static title; a top-level node with children.
+            let node = unsafe { (p.api.stats_tree_create_node)(st, branch.title().as_ptr(), 0, ffi::STAT_DT_INT, 1) };
+            id.store(node, Ordering::Relaxed);
+        }
+    });
+}
+
+/// Counts one message: its branch totals and their leaves.
+unsafe extern "C" fn stats_packet(
+    st: ffi::Opaque,
+    _pinfo: *mut ffi::PacketInfo,
+    _edt: *mut c_void,
+    data: *const c_void,
+    _flags: c_uint,
+) -> c_int {
+    let _ = catch_unwind(|| {
+        let Some(p) = PLUGIN.get() else { return };
+        if data.is_null() {
+            return;
+        }
+        // SAFETY: the `wvcir` tap carries only tallies this plugin queued (WsSink's drop).
+        let t = unsafe { std::ptr::read_unaligned(data.cast::<Tally>()) };
+        for (branch, leaf) in t.ticks() {
+            let Some(i) = Branch::ALL.iter().position(|b| *b == branch) else { continue };
+            let parent = BRANCH_IDS.get(i).map_or(0, |id| id.load(Ordering::Relaxed));
+            let leaf = CString::new(leaf.replace('\0', "")).unwrap_or_default();
+            // SAFETY: the tree Wireshark passed; names are copied by Wireshark when a node is made.
+            unsafe {
+                (p.api.stats_tree_manip_node_int)(ffi::MN_INCREASE, st, branch.title().as_ptr(), 0, 0, 1);
+                (p.api.stats_tree_manip_node_int)(ffi::MN_INCREASE, st, leaf.as_ptr(), parent, 0, 1);
+            }
+        }
+    });
+    ffi::TAP_PACKET_REDRAW
+}
+
+/// The service response time table (`tshark -z wvcir,srt`): HELO and PING to their OK.
+unsafe extern "C" fn srt_init(_srt: ffi::Opaque, srt_array: *mut ffi::GArray) {
+    let _ = catch_unwind(|| {
+        let Some(p) = PLUGIN.get() else { return };
+        // SAFETY: the array Wireshark passed; static strings (Wireshark copies them); no filter.
+        unsafe {
+            let table = (p.api.init_srt_table)(
+                c"WV-CIR Response Time".as_ptr(),
+                std::ptr::null(),
+                srt_array,
+                stats::SRT_ROWS.len() as c_int,
+                c"Request".as_ptr(),
+                std::ptr::null(),
+                std::ptr::null_mut(),
+            );
+            for (i, (_, name)) in stats::SRT_ROWS.iter().enumerate() {
+                (p.api.init_srt_table_row)(table, i as c_int, name.as_ptr());
+            }
+        }
+    });
+}
+
+/// Adds an OK's response time to its request's row.
+unsafe extern "C" fn srt_packet(
+    tapdata: ffi::Opaque,
+    pinfo: *mut ffi::PacketInfo,
+    _edt: *mut c_void,
+    data: *const c_void,
+    _flags: c_uint,
+) -> c_int {
+    let redraw = catch_unwind(|| {
+        let Some(p) = PLUGIN.get() else { return false };
+        if data.is_null() || tapdata.is_null() || pinfo.is_null() {
+            return false;
+        }
+        // SAFETY: the `wvcir` tap carries only tallies this plugin queued.
+        let t = unsafe { std::ptr::read_unaligned(data.cast::<Tally>()) };
+        let Some(Answer { request, nanos }) = t.answers else { return false };
+        let Some(row) = stats::srt_row(request) else { return false };
+        // SAFETY: an SRT listener's data is an srt_data_t whose array holds the tables srt_init
+        // made (one); checked for length before the read.
+        let table = unsafe {
+            let array = (*tapdata.cast::<ffi::SrtData>()).srt_array;
+            if array.is_null() || (*array).len < 1 || (*array).data.is_null() {
+                return false;
+            }
+            *(*array).data.cast::<ffi::Opaque>()
+        };
+        // The request's time: Wireshark measures from it to this frame.
+        // SAFETY: abs_ts is an nstime_t at the checked offset.
+        let now = unsafe { std::ptr::read_unaligned(pinfo.cast::<u8>().add(p.abi.pinfo_abs_ts).cast::<NsTime>()) };
+        let at = now.secs.saturating_mul(1_000_000_000).saturating_add(i64::from(now.nsecs)).saturating_sub(nanos);
+        let req = NsTime { secs: at.div_euclid(1_000_000_000), nsecs: at.rem_euclid(1_000_000_000) as c_int };
+        // SAFETY: the table init_srt_table made, a row it has, a valid nstime_t and pinfo.
+        unsafe { (p.api.add_srt_table_data)(table, row as c_int, &req, pinfo) };
+        true
+    });
+    if redraw.unwrap_or(false) { ffi::TAP_PACKET_REDRAW } else { 0 }
 }
 
 /// For tests: the names and filter names the plugin registers.
