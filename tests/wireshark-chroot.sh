@@ -4,8 +4,8 @@
 # plugin declares against the real headers) and the plugin tests (load into tshark, every field
 # registered, every sample decoded as the analyzer decodes it) inside it.
 #
-#   sudo tests/wireshark-chroot.sh            # jammy (Wireshark 3.6), noble (4.2), trixie (4.4), sid (4.6)
-#   sudo tests/wireshark-chroot.sh sid        # one suite
+#   sudo tests/wireshark-chroot.sh            # bullseye (3.4), jammy (3.6), noble (4.2), trixie (4.4), sid (4.6)
+#   sudo tests/wireshark-chroot.sh sid        # only the suites named
 #   WVCIR_CHROOT_DIR=/var/tmp tests/wireshark-chroot.sh   # where the chroots live (default /var/tmp)
 #
 # Needs root (debootstrap, chroot) and the package mirrors (debootstrap's defaults, or
@@ -13,10 +13,14 @@
 # 4.2 never reached Debian, so it comes from Ubuntu 24.04 (noble, 4.2.2). Debian 12 packages no
 # Ubuntu keyring, so that one bootstrap runs with --no-check-gpg; apt inside the chroot then
 # checks every package it installs against the Ubuntu keyring the bootstrap brought.
+# Debian 11 (bullseye) has glibc 2.31, older than a build made here needs: its suite tests the
+# portable build users get from `dissector-ffi/release.sh linux` (cargo-zigbuild, glibc 2.17
+# floor), made by the tests with `WVCIR_PLUGIN_TARGET`; cargo-zigbuild and zig come from PyPI
+# into target/zig-venv when they are not on PATH.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 suites=("$@")
-[ ${#suites[@]} -gt 0 ] || suites=(jammy noble trixie sid)
+[ ${#suites[@]} -gt 0 ] || suites=(bullseye jammy noble trixie sid)
 base=${WVCIR_CHROOT_DIR:-/var/tmp}
 command -v debootstrap >/dev/null || { echo "installing debootstrap"; DEBIAN_FRONTEND=noninteractive apt-get install -y -qq debootstrap >/dev/null; }
 # A snapshot mirror's Release files can be past their Valid-Until date: do not refuse them.
@@ -43,9 +47,20 @@ for suite in "${suites[@]}"; do
   mounted=
   if [ ! -e "$root/proc/self" ]; then mount -t proc proc "$root/proc" && mounted=1; fi
   status=0
+  portable=
+  if [ "$suite" = bullseye ]; then
+    portable=x86_64-unknown-linux-gnu.2.17
+    if ! command -v cargo-zigbuild >/dev/null; then
+      [ -x target/zig-venv/bin/cargo-zigbuild ] || { python3 -m venv target/zig-venv && target/zig-venv/bin/pip install -q ziglang cargo-zigbuild; }
+      export PATH="$PWD/target/zig-venv/bin:$PATH"
+    fi
+  fi
   # tls_ssh_fields: tshark 4.2 and newer compute JA4 themselves, so the JA4 of every sample is
-  # compared with theirs, not with the committed table.
-  WVCIR_CHROOT="$root" cargo test --locked -p wvcir-tests --test wireshark_abi --test plugin_tshark --test tls_ssh_fields || status=$?
+  # compared with theirs, not with the committed table. 3.4 has no JA3 or HASSH fields to compare.
+  fields=(--test tls_ssh_fields)
+  [ "$suite" != bullseye ] || fields=()
+  WVCIR_CHROOT="$root" WVCIR_PLUGIN_TARGET="$portable" cargo test --locked -p wvcir-tests --test wireshark_abi \
+    --test plugin_tshark --test stats_tshark "${fields[@]}" || status=$?
   [ -z "$mounted" ] || umount "$root/proc"
   [ "$status" = 0 ] || exit "$status"
   echo "== $suite: passed in $(( $(date +%s) - start )) s"

@@ -199,9 +199,34 @@ fn built(package: &str, args: &[&str], artifact: &str, release: bool, sub: Optio
 }
 
 /// The plugin and C API library, freshly built (once per test process).
+///
+/// With `WVCIR_PLUGIN_TARGET` set (`x86_64-unknown-linux-gnu.2.17`, by `tests/wireshark-chroot.sh
+/// bullseye`), the plugin libraries are the portable build users get from `dissector-ffi/release.sh
+/// linux`: `cargo zigbuild` for that glibc floor (cargo-zigbuild and zig on `PATH`).
 pub fn plugin_library() -> PathBuf {
     static BUILT: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
-    BUILT.get_or_init(|| built("wvcir-dissector", &["--lib"], "libwvcir_dissector.so", false, None)).clone()
+    BUILT.get_or_init(|| plugin_built(&["--lib"], None)).clone()
+}
+
+fn plugin_built(args: &[&str], sub: Option<&str>) -> PathBuf {
+    let Some(target) = std::env::var("WVCIR_PLUGIN_TARGET").ok().filter(|t| !t.is_empty()) else {
+        return built("wvcir-dissector", args, "libwvcir_dissector.so", false, sub);
+    };
+    let exe = std::env::current_exe().unwrap_or_default();
+    let own = exe.parent().and_then(Path::parent).and_then(Path::parent).map(Path::to_path_buf).unwrap_or_default();
+    let dir = own.join(format!("zig-{}", sub.unwrap_or("plugin")));
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let ok = Command::new(cargo)
+        .args(["zigbuild", "-q", "--release", "-p", "wvcir-dissector", "--target", &target])
+        .args(args)
+        .env("CARGO_TARGET_DIR", &dir)
+        .current_dir(root())
+        .status()
+        .is_ok_and(|s| s.success());
+    assert!(ok, "cargo zigbuild --target {target} failed: is cargo-zigbuild (pip install ziglang cargo-zigbuild) on PATH?");
+    // `x86_64-unknown-linux-gnu.2.17` builds into `x86_64-unknown-linux-gnu/`.
+    let triple = target.split_once(".").map_or(target.as_str(), |(t, _)| t);
+    dir.join(triple).join("release").join("libwvcir_dissector.so")
 }
 
 /// The plugin built with the `panic-probe` feature, whose dissector panics on one payload
@@ -210,10 +235,7 @@ pub fn plugin_library() -> PathBuf {
 pub fn panic_probe_library() -> PathBuf {
     static BUILT: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
     BUILT
-        .get_or_init(|| {
-            let args = ["--lib", "--features", "panic-probe"];
-            built("wvcir-dissector", &args, "libwvcir_dissector.so", false, Some("panic-probe"))
-        })
+        .get_or_init(|| plugin_built(&["--lib", "--features", "panic-probe"], Some("panic-probe")))
         .clone()
 }
 
