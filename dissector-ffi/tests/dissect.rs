@@ -3,6 +3,7 @@
 
 use wvcir::{Anomaly, Channel, ErrorKind, PortMap, Span};
 use wvcir_dissector::dissect::{self, Expert, Field, Response, Sink, Source};
+use wvcir_dissector::stats::{Branch, Tally};
 use wvcir_dissector::tcp::{SegmentIn, Tracker};
 
 #[derive(Default, Debug)]
@@ -12,6 +13,7 @@ struct Rec {
     experts: Vec<(Expert, Span)>,
     sources: Vec<String>,
     responses: Vec<Response>,
+    tallies: Vec<Tally>,
 }
 
 impl Sink for Rec {
@@ -32,6 +34,9 @@ impl Sink for Rec {
     }
     fn response(&mut self, response: Response, _: Span) {
         self.responses.push(response);
+    }
+    fn tally(&mut self, tally: &Tally) {
+        self.tallies.push(*tally);
     }
 }
 
@@ -204,4 +209,23 @@ fn tcp_lines_in_place_too_long_and_tails() {
         .map(|(_, _, v)| v.as_str())
         .collect();
     assert_eq!(clients, ["acts", "acts", "acts", "acts"], "the CIR, then the OK");
+}
+
+#[test]
+fn every_decoded_message_and_nothing_else_is_tallied_for_the_statistics() {
+    let frames = tcp_frames(&[(4, true, 1, b"HELO 3a9f0c1e\r\nbogus line\r\n"), (6, false, 1, b"OK\r\n")]);
+    let [(_, helo), (_, ok)] = &frames[..] else { panic!() };
+    // The bogus line is shown (as not a CIR channel line) but is no message: not counted.
+    assert_eq!(helo.messages.len(), 2);
+    assert_eq!(helo.tallies.len(), 1);
+    assert_eq!(
+        helo.tallies[0].ticks()[..2],
+        [(Branch::Channel, "tcp".to_owned()), (Branch::Command, "HELO".to_owned())]
+    );
+    assert_eq!(ok.tallies.len(), 1);
+    let mut r = Rec::default();
+    dissect::datagram(&mut r, Channel::Udp, b"wvci 1.3 wv:a\r\n");
+    assert_eq!(r.tallies.len(), 1);
+    assert_eq!(r.tallies[0].version(), Some("1.3"));
+    assert_eq!(r.tallies[0].findings().map(|e| e.name()).collect::<Vec<_>>(), ["keyword-case"]);
 }

@@ -223,7 +223,10 @@ fn plugin_built(args: &[&str], sub: Option<&str>) -> PathBuf {
         .current_dir(root())
         .status()
         .is_ok_and(|s| s.success());
-    assert!(ok, "cargo zigbuild --target {target} failed: is cargo-zigbuild (pip install ziglang cargo-zigbuild) on PATH?");
+    assert!(
+        ok,
+        "cargo zigbuild --target {target} failed: is cargo-zigbuild (pip install ziglang cargo-zigbuild) on PATH?"
+    );
     // `x86_64-unknown-linux-gnu.2.17` builds into `x86_64-unknown-linux-gnu/`.
     let triple = target.split_once(".").map_or(target.as_str(), |(t, _)| t);
     dir.join(triple).join("release").join("libwvcir_dissector.so")
@@ -234,9 +237,7 @@ fn plugin_built(args: &[&str], sub: Option<&str>) -> PathBuf {
 /// so that it never replaces the plugin the other tests load.
 pub fn panic_probe_library() -> PathBuf {
     static BUILT: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
-    BUILT
-        .get_or_init(|| plugin_built(&["--lib", "--features", "panic-probe"], Some("panic-probe")))
-        .clone()
+    BUILT.get_or_init(|| plugin_built(&["--lib", "--features", "panic-probe"], Some("panic-probe"))).clone()
 }
 
 /// The `wvcir` command as users run it: a release build, made once per test process (about
