@@ -221,6 +221,8 @@ api! {
     g_array_append_vals: fn(*mut c_void, *const c_void, c_uint) -> *mut c_void;
     register_tap: fn(*const c_char) -> c_int;
     tap_queue_packet: fn(c_int, *mut PacketInfo, *const c_void);
+    // `gboolean` (an int) up to 4.4, C `bool` from 4.6: only the low byte is read, right for both.
+    have_tap_listener: fn(c_int) -> u8;
     tap_register_plugin: fn(*const TapPlugin);
     // Returns `stats_tree_cfg *` from 4.4 on, `void` before (abi.rs): declared `void`, as a caller
     // that ignores the value may.

@@ -793,7 +793,8 @@ impl Drop for WsSink<'_> {
     /// lives until the taps have run at the end of the frame.
     fn drop(&mut self) {
         let c = self.ctx;
-        if self.tallies.is_empty() || c.p.tap < 0 {
+        // SAFETY: the tap id register_tap returned.
+        if self.tallies.is_empty() || c.p.tap < 0 || unsafe { (c.p.api.have_tap_listener)(c.p.tap) } == 0 {
             return;
         }
         // SAFETY: `pool` is a pointer at the checked offset of the running release (abi.rs).
