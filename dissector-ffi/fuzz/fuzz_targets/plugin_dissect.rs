@@ -42,6 +42,11 @@ impl Sink for Bounded {
     fn response(&mut self, _: Response, span: Span) {
         self.check(span);
     }
+    fn tally(&mut self, t: &wvcir_dissector::stats::Tally) {
+        // Every node the statistics would tick has a name, and a version fits its bound.
+        assert!(t.ticks().iter().all(|(_, leaf)| !leaf.is_empty()));
+        assert!(t.version().is_none_or(|v| v.len() <= wvcir_dissector::stats::MAX_VERSION));
+    }
 }
 
 fn tcp(data: &[u8]) {
@@ -83,8 +88,9 @@ fn tcp(data: &[u8]) {
             if let Some(at) = l.at() {
                 assert!(at + l.bytes(payload).len() <= payload.len(), "line placed past its frame's payload");
             }
-            if let Some((req, nanos)) = l.response_to {
+            if let Some((req, nanos, request)) = l.response_to {
                 assert!(req < fr && nanos > 0, "frame {fr}'s OK answers frame {req}");
+                assert!(matches!(request, wvcir::Command::Helo | wvcir::Command::Ping), "an OK answers {request:?}");
                 let shown = t.shown(frames[&req]).unwrap().0;
                 assert!(shown.iter().any(|r| r.response_in == Some(fr)), "frame {req} does not show its OK in {fr}");
             }
