@@ -111,7 +111,7 @@ fuzz_target!(|data: &[u8]| {
         _ => {
             let Some((&data_coding, ud)) = rest.split_first() else { return };
             let coding = wvcir::sms::Coding::from_smpp(data_coding);
-            drop(dissect::sms(&mut Bounded(ud.len(), ud.len()), ud, coding));
+            let _ = dissect::sms(&mut Bounded(ud.len(), ud.len()), ud, coding);
         }
     }
 });
