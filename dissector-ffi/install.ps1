@@ -44,7 +44,7 @@ $ErrorActionPreference = 'Stop'
 $Supported = @('3.6', '4.0', '4.2', '4.4', '4.6')
 
 if (-not (Test-Path -LiteralPath $Dll -PathType Leaf)) {
-    Write-Error "No plugin DLL at $Dll. Build it (see README.md) or pass -Dll PATH."
+    [Console]::Error.WriteLine("No plugin DLL at $Dll. Build it (see README.md) or pass -Dll PATH.")
     exit 1
 }
 
@@ -102,7 +102,7 @@ if ($Version.Count -gt 0) {
 
 $found = @($found | ForEach-Object { Get-MajorMinor $_ } | Where-Object { $_ } | Sort-Object -Unique)
 if ($found.Count -eq 0) {
-    Write-Error ("No Wireshark found (no uninstall entry, no Wireshark.exe under $env:ProgramFiles\Wireshark). " +
+    [Console]::Error.WriteLine("No Wireshark found (no uninstall entry, no Wireshark.exe under $env:ProgramFiles\Wireshark). " +
         "Install Wireshark, pass -Version X.Y, or copy $Dll by hand to " +
         "$Destination\<major.minor>\epan\wvcir.dll")
     exit 1
