@@ -240,6 +240,26 @@ pub fn panic_probe_library() -> PathBuf {
     BUILT.get_or_init(|| plugin_built(&["--lib", "--features", "panic-probe"], Some("panic-probe"))).clone()
 }
 
+/// The Rust target of the Windows plugin (MinGW-w64).
+pub const WINDOWS_TARGET: &str = "x86_64-pc-windows-gnu";
+
+/// The plugin as a Windows DLL (`wvcir_dissector.dll`), cross-built once per test process in
+/// release, as users build it, in its own target folder (`target/windows/`, which then holds
+/// `x86_64-pc-windows-gnu/release/`).
+pub fn windows_plugin_library() -> PathBuf {
+    static BUILT: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+    BUILT
+        .get_or_init(|| {
+            let args = ["--lib", "--target", WINDOWS_TARGET];
+            // built() names target/windows/release/<artifact>; a cross build is one folder deeper.
+            let named = built("wvcir-dissector", &args, "wvcir_dissector.dll", true, Some("windows"));
+            let (profile, file) = (named.parent().unwrap_or(&named), named.file_name().unwrap_or_default());
+            let target = profile.parent().unwrap_or(profile);
+            target.join(WINDOWS_TARGET).join(profile.file_name().unwrap_or_default()).join(file)
+        })
+        .clone()
+}
+
 /// The `wvcir` command as users run it: a release build, made once per test process (about
 /// 40 s from scratch here; the hostile suite's million-flow capture takes 4 s with it, 45 s
 /// with a debug build).

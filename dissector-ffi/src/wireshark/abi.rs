@@ -175,6 +175,15 @@ mod tests {
         assert!(script.contains(&format!("(supported: {})", supported_list())), "install.sh's message");
     }
 
+    /// install.ps1 (Windows) likewise, from its `$Supported = @(...)` line.
+    #[test]
+    fn install_ps1_lists_exactly_the_supported_versions() {
+        let script = include_str!("../../install.ps1");
+        let list = SUPPORTED.iter().map(|a| format!("'{}.{}'", a.major, a.minor)).collect::<Vec<_>>().join(", ");
+        let line = format!("$Supported = @({list})");
+        assert!(script.lines().any(|l| l.trim_end() == line), "install.ps1 has no line `{line}`");
+    }
+
     #[test]
     fn every_table_is_found_by_its_version() {
         for a in SUPPORTED {

@@ -1,10 +1,11 @@
 //! Wireshark's C types and functions, resolved at run time.
 //!
 //! The plugin links against nothing: [`Api::load`] looks every function up in the process that
-//! loaded the plugin (`dlopen(NULL)`), so one build serves every Wireshark version whose layouts
-//! match these declarations. The struct layouts below are the same from 3.6 to 4.6 (checked by
-//! `abi_check.c`: header_field_info 72 bytes, hf_register_info 80, expert_field_info 128,
-//! ei_register_info 136); what differs between versions is in [`super::abi`].
+//! loaded the plugin (`dlopen(NULL)`; on Windows, in the DLLs it has already loaded), so one build
+//! serves every Wireshark version whose layouts match these declarations. The struct layouts below
+//! are the same from 3.6 to 4.6 (checked by `abi_check.c`: header_field_info 72 bytes,
+//! hf_register_info 80, expert_field_info 128, ei_register_info 136); what differs between
+//! versions is in [`super::abi`].
 
 use std::ffi::{c_char, c_int, c_uint, c_void};
 
@@ -160,13 +161,13 @@ macro_rules! api {
         impl Api {
             /// Resolves every function, or says which one is missing.
             pub fn load() -> Result<Api, String> {
-                let this = libloading::os::unix::Library::this();
                 Ok(Api {
                     $($name: {
-                        // SAFETY: the symbol is Wireshark's exported function of this name, whose
-                        // C prototype (3.6 to 4.6) is the signature declared here.
-                        let sym = unsafe { this.get::<unsafe extern "C" fn($($arg),*) $(-> $ret)?>(concat!(stringify!($name), "\0").as_bytes()) };
-                        *sym.map_err(|e| format!("{}: {e}", stringify!($name)))?
+                        let f = symbol(concat!(stringify!($name), "\0").as_bytes())
+                            .ok_or_else(|| format!("{}: not exported by {SEARCHED}", stringify!($name)))?;
+                        // SAFETY: the symbol is Wireshark's (or GLib's) exported function of this
+                        // name, whose C prototype (3.6 to 4.6) is the signature declared here.
+                        unsafe { std::mem::transmute::<*const c_void, unsafe extern "C" fn($($arg),*) $(-> $ret)?>(f) }
                     },)*
                 })
             }
@@ -237,14 +238,48 @@ api! {
 
 /// `epan_get_version_number`, looked up alone first: it decides whether the rest is usable.
 pub fn running_version() -> Option<(i32, i32, i32)> {
-    let this = libloading::os::unix::Library::this();
+    let f = symbol(b"epan_get_version_number\0")?;
     // SAFETY: `epan_get_version_number(int *major, int *minor, int *micro)` in every Wireshark
     // release that has plugins of this kind.
     let f =
-        unsafe { this.get::<unsafe extern "C" fn(*mut c_int, *mut c_int, *mut c_int)>(b"epan_get_version_number\0") }
-            .ok()?;
+        unsafe { std::mem::transmute::<*const c_void, unsafe extern "C" fn(*mut c_int, *mut c_int, *mut c_int)>(f) };
     let (mut major, mut minor, mut micro) = (0, 0, 0);
     // SAFETY: three valid out-pointers to local ints.
     unsafe { f(&mut major, &mut minor, &mut micro) };
     Some((major, minor, micro))
+}
+
+/// Where [`symbol`] looks, for messages.
+#[cfg(not(windows))]
+const SEARCHED: &str = "the running process";
+
+/// Where [`symbol`] looks, for messages.
+#[cfg(windows)]
+const SEARCHED: &str = "the loaded libwireshark.dll, libwsutil.dll or GLib DLL";
+
+/// The address of the exported function `name` (NUL-terminated) of the running Wireshark, or
+/// `None`. Unix: the process's global symbols (`dlopen(NULL)`), where libwireshark, libwsutil and
+/// GLib already are.
+#[cfg(not(windows))]
+fn symbol(name: &[u8]) -> Option<*const c_void> {
+    let this = libloading::os::unix::Library::this();
+    // SAFETY: the address is only read here; the caller gives it its C type.
+    unsafe { this.get::<*const c_void>(name) }.ok().map(|s| *s).filter(|p| !p.is_null())
+}
+
+/// Windows has no process-wide lookup: each DLL exports its own functions. Wireshark's are in
+/// `libwireshark.dll` (proto_*, tvb_*, epan_*), `libwsutil.dll` (wmem_*, which moved there from
+/// libwireshark) and GLib's DLL (g_array_*; `libglib-2.0-0.dll` in Wireshark's own builds,
+/// `glib-2.0-0.dll` as vcpkg names it), searched in that order. Only DLLs the process has already
+/// loaded are looked at: nothing is ever loaded from here (a DLL search could pick up a stray
+/// copy, and this runs at load time).
+#[cfg(windows)]
+fn symbol(name: &[u8]) -> Option<*const c_void> {
+    use libloading::os::windows::Library;
+    ["libwireshark.dll", "libwsutil.dll", "libglib-2.0-0.dll", "glib-2.0-0.dll"].into_iter().find_map(|dll| {
+        let lib = Library::open_already_loaded(dll).ok()?;
+        // SAFETY: the address is only read here; the caller gives it its C type. The DLL stays
+        // loaded after `lib` is dropped: the process loaded it, and holds its own reference.
+        unsafe { lib.get::<*const c_void>(name) }.ok().map(|s| *s).filter(|p| !p.is_null())
+    })
 }

@@ -35,9 +35,14 @@ pub static plugin_want_major: AtomicI32 = AtomicI32::new(4);
 #[used]
 pub static plugin_want_minor: AtomicI32 = AtomicI32::new(0);
 
-/// Runs when the library is loaded, before Wireshark compares the wanted version with its own.
+/// Runs when the library is loaded, before Wireshark compares the wanted version with its own:
+/// a pointer in the section each platform's loader runs at load time (ELF `.init_array`; Windows
+/// `.CRT$XCU`, which the MinGW DLL startup code runs on `DLL_PROCESS_ATTACH`; Mach-O
+/// `__mod_init_func`).
 #[used]
-#[unsafe(link_section = ".init_array")]
+#[cfg_attr(not(any(windows, target_vendor = "apple")), unsafe(link_section = ".init_array"))]
+#[cfg_attr(windows, unsafe(link_section = ".CRT$XCU"))]
+#[cfg_attr(target_vendor = "apple", unsafe(link_section = "__DATA,__mod_init_func"))]
 static SET_WANTED_VERSION: extern "C" fn() = set_wanted_version;
 
 extern "C" fn set_wanted_version() {
