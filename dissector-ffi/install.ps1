@@ -41,7 +41,7 @@ $ErrorActionPreference = 'Stop'
 
 # The Wireshark versions this build supports: the plugin's own list (abi.rs, SUPPORTED), which a
 # test compares with this line.
-$Supported = @('3.6', '4.0', '4.2', '4.4', '4.6')
+$Supported = @('3.4', '3.6', '4.0', '4.2', '4.4', '4.6')
 
 if (-not (Test-Path -LiteralPath $Dll -PathType Leaf)) {
     [Console]::Error.WriteLine("No plugin DLL at $Dll. Build it (see README.md) or pass -Dll PATH.")

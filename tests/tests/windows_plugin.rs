@@ -383,7 +383,7 @@ fn the_plugin_loads_and_registers_under_a_stand_in_wireshark_on_wine() {
     let dir = host_folder();
 
     let run = host(wine, &dir, "4.0.17", "dissect");
-    for line in ["plugin_version 0.1.0", "want 4.0", "describe 1", "registered yes", "glib loaded yes"] {
+    for line in ["plugin_version 0.1.0", "want 4.0", "describe 17", "registered yes", "glib loaded yes"] {
         run.assert_has(line);
     }
     run.assert_has("protocol \"Wireless Village CSP CIR\" WV-CIR wvcir");
@@ -413,6 +413,12 @@ fn the_plugin_loads_and_registers_under_a_stand_in_wireshark_on_wine() {
         "heuristic udp wvcir_udp proto=100 enabled=1 \"Wireless Village CIR over UDP\"",
         "heuristic tcp wvcir_tcp proto=100 enabled=1 \"Wireless Village CIR over TCP\"",
         "handoff done",
+        // Statistics: the tap and SRT table with the protocol, the stats tree as a tap listener.
+        "register_tap wvcir",
+        "srt_table proto=100 wvcir 1 packet=1 init=1 param=no",
+        "tap_register_plugin",
+        "stats_tree wvcir wvcir \"WV-CIR\" flags=0 packet=1 init=1 cleanup=no",
+        "tap listeners registered",
     ] {
         run.assert_has(line);
     }
@@ -426,6 +432,8 @@ fn the_plugin_loads_and_registers_under_a_stand_in_wireshark_on_wine() {
         "string wvcir.version 5 3 \"1.3\"".to_owned(),
         "string wvcir.cookie 9 19 \"wv:nokia.1804289383\"".to_owned(),
         "dissected 30 of 30".to_owned(),
+        // The CIR's tally, queued to the wvcir tap (copied into the packet's pool).
+        "tap_queue_packet 5 data".to_owned(),
     ] {
         run.assert_has(&line);
     }

@@ -72,6 +72,13 @@ int main(int argc, char **argv) {
     p->register_protoinfo();
     p->register_handoff();
     printf("handoff done\n");
+    /* Then Wireshark registers tap listeners: the plugin's stats tree. */
+    typedef struct {
+        void (*register_tap_listener)(void);
+    } tap_plugin;
+    const tap_plugin *tp = AS(const tap_plugin *(*)(void), must(ws, "stub_registered_tap_plugin"))();
+    if (tp) tp->register_tap_listener();
+    printf("tap listeners %s\n", tp ? "registered" : "none");
     if (strcmp(mode, "dissect") == 0) {
         dissector_t udp = AS(dissector_t(*)(const char *), must(ws, "stub_dissector"))("wvcir.udp");
         if (!udp) {
@@ -81,7 +88,7 @@ int main(int argc, char **argv) {
         static const char payload[] = "WVCI 1.3 wv:nokia.1804289383\r\n";
         stub_tvb tvb = {(const uint8_t *)payload, sizeof payload - 1};
         /* packet_info as Wireshark 4.0 lays it out (abi.rs V4_0): cinfo at 8, num at 20,
-         * abs_ts at 24, srcport at 260, destport at 264. */
+         * abs_ts at 24, srcport at 260, destport at 264, pool at 392. */
         static uint8_t pinfo[512];
         static char cinfo[64];
         void *cinfo_ptr = cinfo;
@@ -92,6 +99,10 @@ int main(int argc, char **argv) {
         memcpy(pinfo + 24, &secs, 8);
         memcpy(pinfo + 260, &srcport, 4);
         memcpy(pinfo + 264, &destport, 4);
+        /* pool at 392: the tally is copied with wmem_memdup, which ignores its scope here. */
+        static char pool;
+        void *pool_ptr = &pool;
+        memcpy(pinfo + 392, &pool_ptr, sizeof pool_ptr);
         static char tree[64];
         int n = udp(&tvb, pinfo, tree, NULL);
         printf("dissected %d of %u\n", n, tvb.len);

@@ -432,4 +432,70 @@ EXPORT void *proto_get_finfo_ptr_array(const void *tree, int id) {
     (void)id;
     return NULL;
 }
+
+/* Statistics: the wvcir tap, the stats tree a tap plugin registers, the SRT table. */
+typedef struct {
+    void (*register_tap_listener)(void);
+} tap_plugin;
+#define TAP_ID 5
+static const tap_plugin *registered_tap_plugin;
+
+EXPORT int register_tap(const char *name) {
+    out("register_tap %s", name);
+    return TAP_ID;
+}
+
+EXPORT int have_tap_listener(int tap) {
+    return tap == TAP_ID;
+}
+
+EXPORT void tap_queue_packet(int tap, void *pinfo, const void *data) {
+    (void)pinfo;
+    out("tap_queue_packet %d %s", tap, data ? "data" : "null");
+}
+
+EXPORT void tap_register_plugin(const tap_plugin *p) {
+    registered_tap_plugin = p;
+    out("tap_register_plugin");
+}
+
+/* For the host: the tap plugin, whose routine Wireshark calls when it registers listeners. */
+EXPORT const tap_plugin *stub_registered_tap_plugin(void) {
+    return registered_tap_plugin;
+}
+
+EXPORT void stats_tree_register_plugin(const char *tapname, const char *abbr, const char *name, unsigned flags,
+                                       void *packet, void *init, void *cleanup) {
+    out("stats_tree %s %s \"%s\" flags=%u packet=%d init=%d cleanup=%s", tapname, abbr, name, flags, packet != NULL,
+        init != NULL, cleanup ? "yes" : "no");
+}
+
+EXPORT int stats_tree_create_node(void *st, const char *name, int parent, int datatype, int with_children) {
+    (void)st, (void)name, (void)parent, (void)datatype, (void)with_children;
+    return 0;
+}
+
+EXPORT int stats_tree_manip_node_int(int mode, void *st, const char *name, int parent, int with_children, int value) {
+    (void)mode, (void)st, (void)name, (void)parent, (void)with_children, (void)value;
+    return 0;
+}
+
+EXPORT void register_srt_table(int proto, const char *tap, int max_tables, void *packet, void *init, void *param) {
+    out("srt_table proto=%d %s %d packet=%d init=%d param=%s", proto, tap, max_tables, packet != NULL, init != NULL,
+        param ? "yes" : "no");
+}
+
+EXPORT void *init_srt_table(const char *name, const char *short_name, void *array, int procs, const char *column,
+                            const char *filter, void *data) {
+    (void)name, (void)short_name, (void)array, (void)procs, (void)column, (void)filter, (void)data;
+    return NULL;
+}
+
+EXPORT void init_srt_table_row(void *table, int index, const char *procedure) {
+    (void)table, (void)index, (void)procedure;
+}
+
+EXPORT void add_srt_table_data(void *table, int index, const void *req_time, void *pinfo) {
+    (void)table, (void)index, (void)req_time, (void)pinfo;
+}
 #endif

@@ -136,7 +136,7 @@ const _: () = assert!(std::mem::offset_of!(ExpertFieldInfo, hf_info) == 48);
 
 /// `proto_item_set_generated()` is a static inline in every supported release, so the plugin does
 /// what it does: set `FI_GENERATED` in the item's `field_info.flags`. `field_info.flags` and the
-/// flag are the same from 3.6 to 4.6 (abi_check.c); `proto_node.finfo` moved in 4.6, so it is in
+/// flag are the same from 3.4 to 4.6 (abi_check.c); `proto_node.finfo` moved in 4.6, so it is in
 /// the per-version table (`Abi::pnode_finfo`).
 pub const FIELD_INFO_FLAGS: usize = 28;
 
@@ -166,7 +166,7 @@ macro_rules! api {
                         let f = symbol(concat!(stringify!($name), "\0").as_bytes())
                             .ok_or_else(|| format!("{}: not exported by {SEARCHED}", stringify!($name)))?;
                         // SAFETY: the symbol is Wireshark's (or GLib's) exported function of this
-                        // name, whose C prototype (3.6 to 4.6) is the signature declared here.
+                        // name, whose C prototype (3.4 to 4.6) is the signature declared here.
                         unsafe { std::mem::transmute::<*const c_void, unsafe extern "C" fn($($arg),*) $(-> $ret)?>(f) }
                     },)*
                 })
