@@ -4,7 +4,7 @@ Installs the wvcir Wireshark plugin (wvcir.dll) for every Wireshark version foun
 machine.
 
 .DESCRIPTION
-One build of the plugin serves every supported Wireshark version (3.6, 4.0, 4.2, 4.4, 4.6): the
+One build of the plugin serves every supported Wireshark version (3.4, 3.6, 4.0, 4.2, 4.4, 4.6): the
 same DLL is copied into each version's personal plugin folder,
 %APPDATA%\Wireshark\plugins\<major.minor>\epan\wvcir.dll.
 

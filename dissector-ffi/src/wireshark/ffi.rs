@@ -3,7 +3,7 @@
 //! The plugin links against nothing: [`Api::load`] looks every function up in the process that
 //! loaded the plugin (`dlopen(NULL)`; on Windows, in the DLLs it has already loaded), so one build
 //! serves every Wireshark version whose layouts match these declarations. The struct layouts below
-//! are the same from 3.6 to 4.6 (checked by `abi_check.c`: header_field_info 72 bytes,
+//! are the same from 3.4 to 4.6 (checked by `abi_check.c`: header_field_info 72 bytes,
 //! hf_register_info 80, expert_field_info 128, ei_register_info 136); what differs between
 //! versions is in [`super::abi`].
 
