@@ -433,3 +433,45 @@ fn macos_universal_plugin_has_both_slices_symbols_initializer_and_signature() {
     }
     eprintln!("built, not run: {}", so.display());
 }
+
+/// install.sh on a Mac (`uname -s` = Darwin, faked here with a `uname` and a Wireshark 4.2 `tshark`
+/// on PATH): the universal release build goes into the dashed version folder, `4-2/epan/wvcir.so`.
+#[test]
+fn install_sh_on_macos_installs_the_universal_build_in_the_dashed_folder() {
+    let Some(dist) = release("macos") else { return };
+    let scratch = release_target().join("fake-macos");
+    let _ = std::fs::remove_dir_all(&scratch);
+    let bin = scratch.join("bin");
+    std::fs::create_dir_all(&bin).unwrap();
+    for (name, says) in [("uname", "Darwin"), ("tshark", "TShark (Wireshark) 4.2.5 (v4.2.5-0-g4aa814ac25a1)")] {
+        let path = bin.join(name);
+        std::fs::write(&path, format!("#!/bin/sh\necho '{says}'\n")).unwrap();
+        let mut perms = std::fs::metadata(&path).unwrap().permissions();
+        std::os::unix::fs::PermissionsExt::set_mode(&mut perms, 0o755);
+        std::fs::set_permissions(&path, perms).unwrap();
+    }
+    let path = std::env::join_paths(
+        std::iter::once(bin.clone()).chain(std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default())),
+    )
+    .unwrap();
+    let dest = scratch.join("plugins");
+    let out = Command::new("bash")
+        .arg(root().join("dissector-ffi/install.sh"))
+        .arg(&dest)
+        .env("PATH", path)
+        .env("WVCIR_DIST", &dist)
+        .env("HOME", &scratch)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "install.sh failed: {stdout}{}", String::from_utf8_lossy(&out.stderr));
+    let so = dest.join("4-2/epan/wvcir.so");
+    assert!(stdout.lines().any(|l| l == format!("installed for Wireshark 4.2: {}", so.display())), "{stdout}");
+    let universal = dist.join("macos-universal/wvcir.so");
+    assert_eq!(
+        std::fs::read(&so).unwrap(),
+        std::fs::read(&universal).unwrap(),
+        "the release artefact is what was installed"
+    );
+    assert!(!dest.join("4.2").exists(), "no dotted folder on macOS");
+}
