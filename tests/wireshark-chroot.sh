@@ -16,7 +16,7 @@
 # Debian 11 (bullseye) has glibc 2.31, older than a build made here needs: its suite tests the
 # portable build users get from `dissector-ffi/release.sh linux` (cargo-zigbuild, glibc 2.17
 # floor), made by the tests with `WVCIR_PLUGIN_TARGET`; cargo-zigbuild and zig come from PyPI
-# into target/zig-venv when they are not on PATH.
+# into dissector-ffi/.venv (as for release.sh) when they are not on PATH.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 suites=("$@")
@@ -50,9 +50,11 @@ for suite in "${suites[@]}"; do
   portable=
   if [ "$suite" = bullseye ]; then
     portable=x86_64-unknown-linux-gnu.2.17
+    # The same zig and cargo-zigbuild as release.sh (and .ci/run) use.
     if ! command -v cargo-zigbuild >/dev/null; then
-      [ -x target/zig-venv/bin/cargo-zigbuild ] || { python3 -m venv target/zig-venv && target/zig-venv/bin/pip install -q ziglang cargo-zigbuild; }
-      export PATH="$PWD/target/zig-venv/bin:$PATH"
+      [ -x dissector-ffi/.venv/bin/cargo-zigbuild ] || { python3 -m venv dissector-ffi/.venv &&
+        dissector-ffi/.venv/bin/pip install -q ziglang==0.17.1 cargo-zigbuild==0.24.1; }
+      export PATH="$PWD/dissector-ffi/.venv/bin:$PATH"
     fi
   fi
   # tls_ssh_fields: tshark 4.2 and newer compute JA4 themselves, so the JA4 of every sample is
