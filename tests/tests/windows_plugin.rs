@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::sync::OnceLock;
 use std::time::Instant;
-use wvcir_dissector::wireshark::{abi, ffi, plugin};
+use wvcir_dissector::wireshark::{abi, plugin};
 use wvcir_tests::{WINDOWS_TARGET, in_ci, root, windows_plugin_library};
 
 const GCC: &str = "x86_64-w64-mingw32-gcc";
@@ -246,24 +246,6 @@ fn the_dll_exports_the_plugin_and_c_api_and_imports_nothing_of_wireshark() {
     assert_eq!(pointer, function, "the .CRT$XCU entry points to set_wanted_version");
 }
 
-/// The layouts ffi.rs asserts at compile time, as `wireshark_abi.rs` checks them on Linux.
-fn fixed_layouts() -> Vec<(&'static str, i64)> {
-    vec![
-        ("sizeof_header_field_info", 72),
-        ("sizeof_hf_register_info", 80),
-        ("sizeof_expert_field_info", 128),
-        ("sizeof_ei_register_info", 136),
-        ("sizeof_expert_field", 8),
-        ("sizeof_proto_plugin", 16),
-        ("sizeof_nstime_t", 16),
-        ("hfi_id", 48),
-        ("efi_hf_info", 48),
-        ("tcpinfo_seq", 0),
-        ("finfo_flags", ffi::FIELD_INFO_FLAGS as i64),
-        ("FI_GENERATED", i64::from(ffi::FI_GENERATED)),
-    ]
-}
-
 /// Windows is LLP64 (`long` is 32-bit, `gsize` is `long long`): the plugin's per-version table
 /// must hold there too. abi_check.c is compiled for Windows against Debian 12's Wireshark 4.0 and
 /// GLib headers, with a Windows `glibconfig.h` (tests/windows/include/), and run under wine.
@@ -303,7 +285,7 @@ fn abi_check_compiled_for_windows_matches_the_plugin_tables() {
     let version = real["version"];
     let table = abi::for_version((version / 100) as i32, (version % 100) as i32)
         .unwrap_or_else(|| panic!("the plugin has no table for Wireshark {version}"));
-    for (name, value) in abi::check_lines(table).into_iter().chain(fixed_layouts()) {
+    for (name, value) in abi::check_lines(table).into_iter().chain(abi::fixed_lines()) {
         assert_eq!(
             real.get(name),
             Some(&value),

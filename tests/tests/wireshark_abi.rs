@@ -3,7 +3,7 @@
 #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
 
 use std::process::Command;
-use wvcir_dissector::wireshark::{abi, ffi};
+use wvcir_dissector::wireshark::abi;
 use wvcir_tests::{chroot, in_ci, root};
 
 /// A command run here, or inside `WVCIR_CHROOT` when it is set.
@@ -58,25 +58,8 @@ fn the_plugin_tables_match_the_installed_headers() {
             real.get(name)
         );
     }
-    // The layouts ffi.rs asserts at compile time.
-    for (name, value) in [
-        ("sizeof_header_field_info", 72),
-        ("sizeof_hf_register_info", 80),
-        ("sizeof_expert_field_info", 128),
-        ("sizeof_ei_register_info", 136),
-        ("sizeof_expert_field", 8),
-        ("sizeof_proto_plugin", 16),
-        ("sizeof_nstime_t", 16),
-        ("hfi_id", 48),
-        ("efi_hf_info", 48),
-        ("tcpinfo_seq", 0),
-        ("finfo_flags", ffi::FIELD_INFO_FLAGS as i64),
-        ("FI_GENERATED", i64::from(ffi::FI_GENERATED)),
-        ("TAP_PACKET_REDRAW", i64::from(ffi::TAP_PACKET_REDRAW)),
-        ("STAT_DT_INT", i64::from(ffi::STAT_DT_INT)),
-        ("MN_INCREASE", i64::from(ffi::MN_INCREASE)),
-        ("srt_data_srt_array", std::mem::offset_of!(ffi::SrtData, srt_array) as i64),
-    ] {
+    // The layouts ffi.rs asserts at compile time and its fixed constants.
+    for (name, value) in abi::fixed_lines() {
         assert_eq!(real[name], value, "{name}");
     }
     let _ = std::fs::remove_dir_all(&dir);

@@ -15,15 +15,7 @@
 #include <stdio.h>
 #include <string.h>
 
-typedef struct {
-    void (*register_protoinfo)(void);
-    void (*register_handoff)(void);
-} proto_plugin;
-typedef int (*dissector_t)(void *tvb, void *pinfo, void *tree, void *data);
-typedef struct {
-    const uint8_t *data;
-    unsigned len;
-} stub_tvb;
+#include "stub.h"
 
 /* GetProcAddress's FARPROC, as the function type it is (through void (*)(void), the cast C
  * compilers accept between function types). */
@@ -73,9 +65,6 @@ int main(int argc, char **argv) {
     p->register_handoff();
     printf("handoff done\n");
     /* Then Wireshark registers tap listeners: the plugin's stats tree. */
-    typedef struct {
-        void (*register_tap_listener)(void);
-    } tap_plugin;
     const tap_plugin *tp = AS(const tap_plugin *(*)(void), must(ws, "stub_registered_tap_plugin"))();
     if (tp) tp->register_tap_listener();
     printf("tap listeners %s\n", tp ? "registered" : "none");

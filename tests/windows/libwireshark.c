@@ -98,18 +98,7 @@ typedef struct {
     expert_field_info eiinfo;
 } ei_register_info;
 
-typedef struct {
-    void (*register_protoinfo)(void);
-    void (*register_handoff)(void);
-} proto_plugin;
-
-typedef int (*dissector_t)(void *tvb, void *pinfo, void *tree, void *data);
-
-/* What the host builds a tvb from. */
-typedef struct {
-    const uint8_t *data;
-    unsigned len;
-} stub_tvb;
+#include "stub.h"
 
 typedef struct {
     const char *name;
@@ -434,9 +423,6 @@ EXPORT void *proto_get_finfo_ptr_array(const void *tree, int id) {
 }
 
 /* Statistics: the wvcir tap, the stats tree a tap plugin registers, the SRT table. */
-typedef struct {
-    void (*register_tap_listener)(void);
-} tap_plugin;
 #define TAP_ID 5
 static const tap_plugin *registered_tap_plugin;
 

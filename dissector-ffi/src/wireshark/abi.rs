@@ -162,6 +162,30 @@ pub fn check_lines(a: &Abi) -> Vec<(&'static str, i64)> {
     ]
 }
 
+/// `(name, value)` pairs abi_check.c prints that are the same in every release and on every
+/// platform: the layouts `ffi.rs` asserts at compile time and the constants it declares.
+pub fn fixed_lines() -> Vec<(&'static str, i64)> {
+    use super::ffi;
+    vec![
+        ("sizeof_header_field_info", std::mem::size_of::<ffi::HeaderFieldInfo>() as i64),
+        ("sizeof_hf_register_info", std::mem::size_of::<ffi::HfRegisterInfo>() as i64),
+        ("sizeof_expert_field_info", std::mem::size_of::<ffi::ExpertFieldInfo>() as i64),
+        ("sizeof_ei_register_info", std::mem::size_of::<ffi::EiRegisterInfo>() as i64),
+        ("sizeof_expert_field", std::mem::size_of::<ffi::ExpertField>() as i64),
+        ("sizeof_proto_plugin", std::mem::size_of::<ffi::ProtoPlugin>() as i64),
+        ("sizeof_nstime_t", std::mem::size_of::<ffi::NsTime>() as i64),
+        ("hfi_id", std::mem::offset_of!(ffi::HeaderFieldInfo, id) as i64),
+        ("efi_hf_info", std::mem::offset_of!(ffi::ExpertFieldInfo, hf_info) as i64),
+        ("tcpinfo_seq", 0),
+        ("finfo_flags", ffi::FIELD_INFO_FLAGS as i64),
+        ("FI_GENERATED", i64::from(ffi::FI_GENERATED)),
+        ("TAP_PACKET_REDRAW", i64::from(ffi::TAP_PACKET_REDRAW)),
+        ("STAT_DT_INT", i64::from(ffi::STAT_DT_INT)),
+        ("MN_INCREASE", i64::from(ffi::MN_INCREASE)),
+        ("srt_data_srt_array", std::mem::offset_of!(ffi::SrtData, srt_array) as i64),
+    ]
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
