@@ -10,18 +10,16 @@ use wvcir::clients::{Client, Verdict};
 use wvcir::{Channel, Command};
 
 /// Versions named in `summary.by_version`: the most frequent, ties by name; the CIRs of the others
-/// are counted under [`OTHER_VERSIONS`]. CSP has four versions: a flood of made-up ones must not
-/// grow the summary.
-pub const MAX_VERSION_KEYS: usize = 256;
+/// are counted under [`OTHER_VERSIONS`] (the core's bound, which the plugin's stats tree keeps too).
+pub const MAX_VERSION_KEYS: usize = wvcir::MAX_VERSION_NAMES;
 
 /// Versions counted exactly while inputs are read: the smallest names seen. Keeping the smallest
 /// names (not the first seen) makes the table a function of the multiset of CIRs, so any order and
 /// any grouping of inputs give the same summary; the bound keeps memory small under a flood.
 pub const MAX_VERSIONS_TRACKED: usize = 4096;
 
-/// The `summary.by_version` key of the versions past [`MAX_VERSION_KEYS`] (no version is named so:
-/// a version is digits, a dot, digits).
-pub const OTHER_VERSIONS: &str = "other";
+/// The `summary.by_version` key of the versions past [`MAX_VERSION_KEYS`].
+pub const OTHER_VERSIONS: &str = wvcir::OTHER_VERSIONS;
 
 /// CIRs by version, bounded and independent of the order they arrive in.
 ///

@@ -123,3 +123,13 @@ pub use span::{Escaped, Field, Span};
 /// The largest CIR datagram a Symbian client receives whole (its receive buffer); longer ones
 /// carry [`Anomaly::Oversize`].
 pub const MAX_CIR_DATAGRAM: usize = 512;
+
+/// CSP versions a count by version names (the analyzer's `summary.by_version`, the plugin's stats
+/// tree); the CIRs of the others are counted under [`OTHER_VERSIONS`]. CSP has four versions: a
+/// flood of made-up ones must not grow a table without bound (Wireshark's stats tree slows down
+/// quadratically with a node's children).
+pub const MAX_VERSION_NAMES: usize = 256;
+
+/// The name the CIRs of versions past [`MAX_VERSION_NAMES`] are counted under (no version is named
+/// so: a version is digits, a dot, digits).
+pub const OTHER_VERSIONS: &str = "other";

@@ -161,3 +161,38 @@ fn the_parsers_read_what_tshark_prints() {
     let srt = "WV-CIR SRT Statistics:\nFilter: \nIndex  Request  Calls  Min SRT  Max SRT  Avg SRT  Sum SRT\n    0  HELO  2   0.050000   0.060000   0.055000   0.110000\n    1  PING  0   0.000000   0.000000   0.000000   0.000000\n====\n";
     assert_eq!(parse_srt(srt), Srt::from([("HELO".to_owned(), (2, 50_000, 60_000, 110_000))]));
 }
+
+/// A flood of made-up versions: the tree names at most as many as the analyzer's summary and
+/// counts the rest as `other`, as the summary does (without the bound, 200,000 distinct versions
+/// kept tshark busy for minutes: its stats tree slows down with a node's children).
+#[test]
+fn a_flood_of_versions_is_bounded_as_in_the_analyzers_summary() {
+    use wvcir_samples::capture::{Capture, Format};
+    use wvcir_samples::net::{Link, Transport, ip_packet};
+    let Some(t) = Tshark::find() else { return };
+    let t = t.with_plugin(&plugin_library());
+    let n = wvcir::MAX_VERSION_NAMES + 44;
+    let (server, phone) = ("192.0.2.10".parse().unwrap(), "198.51.100.23".parse().unwrap());
+    let mut cap = Capture::new(Format::Pcap { link: Link::Ethernet, big_endian: false, nanos: false });
+    for i in 0..n {
+        let payload = format!("WVCI 1.{i} wv:x\r\n");
+        let ip = ip_packet((server, 40_000), (phone, 3717), i as u16, &Transport::Udp, payload.as_bytes());
+        cap.push_ip(i as f64, Link::Ethernet, 0, &ip, false, "");
+    }
+    let path = std::env::temp_dir().join(format!("wvcir-version-flood-{}.pcap", std::process::id()));
+    std::fs::write(&path, cap.to_bytes()).unwrap();
+    let out = t.read(&path, &["-q", "-n", "-z", "wvcir,tree"]);
+    let report = wvcir_tests::report::analyze(&[path.to_str().unwrap()], wvcir_analyzer::run::OutFormat::Json);
+    let _ = std::fs::remove_file(&path);
+    let tree = parse_tree(&String::from_utf8(out.stdout).unwrap());
+    let title = Branch::Version.title().to_str().unwrap().to_owned();
+    let leaves: Vec<(&String, &u64)> =
+        tree.iter().filter(|((b, leaf), _)| *b == title && !leaf.is_empty()).map(|((_, l), c)| (l, c)).collect();
+    assert_eq!(leaves.len(), wvcir::MAX_VERSION_NAMES + 1, "named versions and other");
+    assert_eq!(tree[&(title.clone(), "other".to_owned())], 44);
+    assert_eq!(tree[&(title, String::new())], n as u64);
+    let summary: Value = serde_json::from_str(&report).unwrap();
+    let by_version = summary["summary"]["by_version"].as_object().unwrap();
+    assert_eq!(by_version.len(), wvcir::MAX_VERSION_NAMES + 1);
+    assert_eq!(by_version["other"], 44, "the analyzer counts as many under other");
+}

@@ -399,7 +399,7 @@ fn the_plugin_loads_and_registers_under_a_stand_in_wireshark_on_wine() {
         "register_tap wvcir",
         "srt_table proto=100 wvcir 1 packet=1 init=1 param=no",
         "tap_register_plugin",
-        "stats_tree wvcir wvcir \"WV-CIR\" flags=0 packet=1 init=1 cleanup=no",
+        "stats_tree wvcir wvcir \"WV-CIR\" flags=0 packet=1 init=1 cleanup=yes",
         "tap listeners registered",
     ] {
         run.assert_has(line);

@@ -1056,6 +1056,16 @@ unsafe extern "C" fn heur_tcp(
 /// The stats tree's top-level node ids, set by its init (the same in every tree instance).
 static BRANCH_IDS: [AtomicI32; Branch::ALL.len()] = [const { AtomicI32::new(0) }; Branch::ALL.len()];
 
+/// Each open stats tree's named versions (by its `stats_tree *`), from its init to its cleanup.
+static TREE_VERSIONS: Mutex<Option<HashMap<usize, stats::VersionNames>>> = Mutex::new(None);
+
+fn tree_versions() -> MutexGuard<'static, Option<HashMap<usize, stats::VersionNames>>> {
+    TREE_VERSIONS.lock().unwrap_or_else(|poisoned| {
+        TREE_VERSIONS.clear_poison();
+        poisoned.into_inner()
+    })
+}
+
 /// Registers the stats tree (`tshark -z wvcir,tree`, Statistics > WV-CIR), when Wireshark
 /// registers tap listeners.
 unsafe extern "C" fn register_stats_tree() {
@@ -1070,7 +1080,7 @@ unsafe extern "C" fn register_stats_tree() {
                 0,
                 stats_packet,
                 stats_init,
-                std::ptr::null(),
+                stats_cleanup as *const c_void,
             )
         };
     });
@@ -1079,10 +1089,19 @@ unsafe extern "C" fn register_stats_tree() {
 unsafe extern "C" fn stats_init(st: ffi::Opaque) {
     let _ = catch_unwind(|| {
         let Some(p) = PLUGIN.get() else { return };
+        tree_versions().get_or_insert_with(HashMap::new).insert(st as usize, stats::VersionNames::default());
         for (branch, id) in Branch::ALL.iter().zip(&BRANCH_IDS) {
             // SAFETY: the tree Wireshark passed; a static title; a top-level node with children.
             let node = unsafe { (p.api.stats_tree_create_node)(st, branch.title().as_ptr(), 0, ffi::STAT_DT_INT, 1) };
             id.store(node, Ordering::Relaxed);
+        }
+    });
+}
+
+unsafe extern "C" fn stats_cleanup(st: ffi::Opaque) {
+    let _ = catch_unwind(|| {
+        if let Some(trees) = tree_versions().as_mut() {
+            trees.remove(&(st as usize));
         }
     });
 }
@@ -1104,6 +1123,13 @@ unsafe extern "C" fn stats_packet(
         let t = unsafe { std::ptr::read_unaligned(data.cast::<Tally>()) };
         for (branch, leaf) in t.ticks() {
             let Some(i) = Branch::ALL.iter().position(|b| *b == branch) else { continue };
+            let leaf = if branch == Branch::Version {
+                let mut trees = tree_versions();
+                let names = trees.get_or_insert_with(HashMap::new).entry(st as usize).or_default();
+                names.leaf(&leaf).to_owned()
+            } else {
+                leaf
+            };
             let parent = BRANCH_IDS.get(i).map_or(0, |id| id.load(Ordering::Relaxed));
             let leaf = CString::new(leaf.replace('\0', "")).unwrap_or_default();
             // SAFETY: the tree Wireshark passed; names are copied by Wireshark when a node is made.
