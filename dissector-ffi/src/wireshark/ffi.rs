@@ -23,6 +23,8 @@ pub type Opaque = *mut c_void;
 /// it).
 pub type TapPacket = unsafe extern "C" fn(Opaque, *mut PacketInfo, *mut c_void, *const c_void, c_uint) -> c_int;
 pub type StatsInit = unsafe extern "C" fn(Opaque);
+/// `stat_tree_cleanup_cb`: called when a tree is freed (may be NULL).
+pub type StatsCleanup = unsafe extern "C" fn(Opaque);
 pub type SrtInit = unsafe extern "C" fn(Opaque, *mut GArray);
 
 #[repr(C)]
@@ -227,7 +229,7 @@ api! {
     tap_register_plugin: fn(*const TapPlugin);
     // Returns `stats_tree_cfg *` from 4.4 on, `void` before (abi.rs): declared `void`, as a caller
     // that ignores the value may.
-    stats_tree_register_plugin: fn(*const c_char, *const c_char, *const c_char, c_uint, TapPacket, StatsInit, *const c_void);
+    stats_tree_register_plugin: fn(*const c_char, *const c_char, *const c_char, c_uint, TapPacket, StatsInit, Option<StatsCleanup>);
     stats_tree_create_node: fn(Opaque, *const c_char, c_int, c_int, c_int) -> c_int;
     stats_tree_manip_node_int: fn(c_int, Opaque, *const c_char, c_int, c_int, c_int) -> c_int;
     register_srt_table: fn(c_int, *const c_char, c_int, TapPacket, SrtInit, *const c_void);

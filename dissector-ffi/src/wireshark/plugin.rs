@@ -1080,7 +1080,7 @@ unsafe extern "C" fn register_stats_tree() {
                 0,
                 stats_packet,
                 stats_init,
-                stats_cleanup as *const c_void,
+                Some(stats_cleanup),
             )
         };
     });
@@ -1106,6 +1106,13 @@ unsafe extern "C" fn stats_cleanup(st: ffi::Opaque) {
     });
 }
 
+/// The tally a `wvcir` tap listener is handed.
+fn tapped(data: *const c_void) -> Option<Tally> {
+    // SAFETY: the `wvcir` tap carries only tallies this plugin queued (WsSink's drop), copied
+    // into the packet's pool, which lives until the frame's taps have run.
+    (!data.is_null()).then(|| unsafe { std::ptr::read_unaligned(data.cast::<Tally>()) })
+}
+
 /// Counts one message: its branch totals and their leaves.
 unsafe extern "C" fn stats_packet(
     st: ffi::Opaque,
@@ -1116,11 +1123,7 @@ unsafe extern "C" fn stats_packet(
 ) -> c_int {
     let _ = catch_unwind(|| {
         let Some(p) = PLUGIN.get() else { return };
-        if data.is_null() {
-            return;
-        }
-        // SAFETY: the `wvcir` tap carries only tallies this plugin queued (WsSink's drop).
-        let t = unsafe { std::ptr::read_unaligned(data.cast::<Tally>()) };
+        let Some(t) = tapped(data) else { return };
         for (branch, leaf) in t.ticks() {
             let Some(i) = Branch::ALL.iter().position(|b| *b == branch) else { continue };
             let leaf = if branch == Branch::Version {
@@ -1174,11 +1177,7 @@ unsafe extern "C" fn srt_packet(
 ) -> c_int {
     let redraw = catch_unwind(|| {
         let Some(p) = PLUGIN.get() else { return false };
-        if data.is_null() || tapdata.is_null() || pinfo.is_null() {
-            return false;
-        }
-        // SAFETY: the `wvcir` tap carries only tallies this plugin queued.
-        let t = unsafe { std::ptr::read_unaligned(data.cast::<Tally>()) };
+        let Some(t) = tapped(data).filter(|_| !tapdata.is_null() && !pinfo.is_null()) else { return false };
         let Some(Answer { request, nanos }) = t.answers else { return false };
         let Some(row) = stats::srt_row(request) else { return false };
         // SAFETY: an SRT listener's data is an srt_data_t whose array holds the tables srt_init
